@@ -1,0 +1,44 @@
+"""Graph access: the schema, the backend protocol and its implementations.
+
+Nothing outside this package imports a database driver.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from graph.backend import GraphBackend, Result, StatementHook
+from migkg.settings import Settings, get_settings
+
+__all__ = ["GraphBackend", "Result", "open_backend", "get_backend"]
+
+
+def open_backend(settings: Settings, statement_hook: StatementHook | None = None) -> GraphBackend:
+    """Open the backend that `settings.backend` names."""
+    if settings.backend == "neo4j":
+        from graph.neo4j_backend import Neo4jBackend
+
+        return Neo4jBackend(settings, statement_hook)
+    from graph.embedded import EmbeddedServer
+    from graph.falkor import FalkorBackend
+
+    return FalkorBackend(_server(str(settings.home.resolve())), settings.graph, statement_hook)
+
+
+@lru_cache(maxsize=None)
+def _server(home: str) -> "EmbeddedServer":  # noqa: UP037
+    from pathlib import Path
+
+    from graph.embedded import EmbeddedServer
+
+    return EmbeddedServer(Path(home))
+
+
+def get_backend() -> GraphBackend:
+    """The process-wide backend for the current settings."""
+    return _backend()
+
+
+@lru_cache(maxsize=1)
+def _backend() -> GraphBackend:
+    return open_backend(get_settings())
