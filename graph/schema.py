@@ -33,6 +33,7 @@ class PropertySpec:
 class NodeKind:
     name: str
     slug: str
+    plural: str
     description: str
     properties: dict[str, PropertySpec]
     id_pattern: str | None = None
@@ -72,7 +73,7 @@ class Schema:
         return self.relationships[name]
 
     def kind_by_slug(self, slug: str) -> NodeKind | None:
-        return next((k for k in self.nodes.values() if k.slug == slug), None)
+        return next((k for k in self.nodes.values() if slug in (k.slug, k.plural)), None)
 
     def date_properties(self) -> set[str]:
         names = {p.name for k in self.nodes.values() for p in k.properties.values() if p.type == "date"}
@@ -114,6 +115,7 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
         nodes[name] = NodeKind(
             name=name,
             slug=spec["slug"],
+            plural=spec["plural"],
             description=spec["description"],
             properties={**common, **_props(spec.get("properties"), name)},
             id_pattern=spec.get("id_pattern"),

@@ -8,12 +8,12 @@ the previous graph readable.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from graph.backend import GraphBackend, Writer
+from graph.resolve import fold
 from graph.schema import Schema, get_schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
@@ -21,12 +21,6 @@ from loaders.models import date_precision
 BATCH = 500
 META_LABEL = "_Meta"
 Progress = Callable[[str, int, int], None]
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents, for search that ignores both ("Prévot" -> "prevot")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
 def _evidence(sources: list[dict[str, str]]) -> dict[str, list[str]]:

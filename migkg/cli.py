@@ -147,6 +147,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from ontology.cli import cmd_export as run
+
+    return run(args)
+
+
+def cmd_ontology(args: argparse.Namespace) -> int:
+    from ontology.cli import cmd_ontology as run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="migkg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -175,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
             data=True)
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
+    p = add("export", cmd_export, "export the graph as RDF")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdfxml"], default="ttl",
+                   help="RDF serialisation (default ttl)")
+    p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
+    p = add("ontology", cmd_ontology, "print or write the OWL ontology (Turtle)")
+    p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
     return parser
 
 

@@ -16,7 +16,7 @@
 //   --include-plugins                           also accept APOC and GDS functions and
 //                                               procedures (default: core Neo4j only)
 //   --jobs N                                    worker threads for big batches (default:
-//                                               the CPU count; batches under 200 run inline)
+//                                               the CPU count; batches under 500 run inline)
 //
 // Checked: syntax; semantics (undefined variables, aggregation and clause-order
 // rules, ...); that every function and procedure exists in Neo4j (core lists,
@@ -190,7 +190,7 @@ async function main() {
     }
     throw e;
   }
-  const jobs = Math.min(opts.jobs ?? availableParallelism(), Math.floor(statements.length / 100));
+  const jobs = Math.min(opts.jobs ?? availableParallelism(), Math.floor(statements.length / 250));
   const results =
     jobs > 1 ? await lintInWorkers(statements, opts, jobs) : lintAll(statements, opts);
   process.stdout.write(JSON.stringify(results) + '\n');

@@ -111,9 +111,7 @@ def format_problems(results: dict[str, list[Diagnostic]]) -> str:
             continue
         lines.append(statement)
         for d in diagnostics:
-            lines.append(
-                f"    {d['severity']} at {d['line']}:{d['column']}: {d['message']}"
-            )
+            lines.append(f"    {d['severity']} at {d['line']}:{d['column']}: {d['message']}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,80 @@
+"""Search, the signature question, and shortcuts over the named queries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import BackendDep, SettingsDep
+from api.models import CountryAgreements, Table
+from api.problems import error_responses
+from cypher import get_registry
+from graph.backend import Result
+from graph.resolve import resolve
+
+router = APIRouter(tags=["entities"])
+
+
+def _table(res: Result) -> Table:
+    return Table(columns=res.columns, rows=res.rows, truncated=res.truncated)
+
+
+@router.get("/v1/search", response_model=Table, summary="Search names and aliases",
+            responses=error_responses(400, 422))
+def search(
+    backend: BackendDep, settings: SettingsDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, examples=["prevot"])],
+    kind: Annotated[str | None, Query(examples=["Country"])] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> Table:
+    """Case- and accent-insensitive search: `prevot` finds Prévot, `uk` the United Kingdom."""
+    params: dict[str, Any] = {"q": q, "kind": kind, "limit": limit}
+    return _table(get_registry().run(backend, "search", params, settings))
+
+
+@router.get("/v1/countries/{country}/agreements", response_model=CountryAgreements,
+            summary="Agreements covering a country, with how and the evidence",
+            responses=error_responses(404, 409))
+def country_agreements(country: str, backend: BackendDep, settings: SettingsDep) -> CountryAgreements:
+    """`country` is an ISO code, name or alias (`RS`, `Serbia`, `serbia`).
+
+    Each agreement lists every way it covers the country: as a party (with its
+    role), by geographic coverage, through a route, or through a group.
+    """
+    ident = resolve(backend, country, "Country")
+    name = backend.read("MATCH (c:`Country` {id: $id}) RETURN c.name", {"id": ident}).scalar()
+    rows = get_registry().run(backend, "agreements_covering_country", {"country": ident},
+                              settings).records()
+    grouped: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        item = grouped.setdefault(r["agreement"], {
+            "agreement": {"id": r["agreement"], "name": r["name"], "kind": "Agreement"},
+            "agreement_type": r["agreement_type"], "status": r["status"], "date": r["date"],
+            "how": [],
+        })
+        via = {"id": r["via_id"], "name": r["via_name"],
+               "kind": "Route" if r["how"] == "route" else "Organisation"} if r["via_id"] else None
+        item["how"].append({"how": r["how"], "role": r["role"], "via": via,
+                            "evidence": r["evidence"]})
+    return CountryAgreements.model_validate(
+        {"country": {"id": ident, "name": name, "kind": "Country"},
+         "agreements": list(grouped.values())})
+
+
+def _shortcut(path: str, query: str, param: str, summary: str) -> None:
+    def endpoint(ref: str, backend: BackendDep, settings: SettingsDep) -> Table:
+        return _table(get_registry().run(backend, query, {param: ref}, settings))
+
+    endpoint.__name__ = query
+    router.add_api_route(path, endpoint, methods=["GET"], response_model=Table, summary=summary,
+                         description=get_registry().get(query).description,
+                         responses=error_responses(404, 409))
+
+
+_shortcut("/v1/agreements/{ref}/parties", "agreement_parties", "agreement",
+          "Parties, signatories and those present")
+_shortcut("/v1/routes/{ref}/path", "routes", "route", "A route's places in order and who addresses it")
+_shortcut("/v1/frameworks/{ref}/principles", "framework_principles", "framework",
+          "Principles or priorities of a framework")
+_shortcut("/v1/actors/{ref}/profile", "actor_profile", "actor", "An actor's profile")
