@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        responses=problems.error_responses(422, 500),
         openapi_tags=[
             {"name": "entities", "description": "Entities by kind, one entity, search."},
             {"name": "queries", "description": "The named Cypher query library."},

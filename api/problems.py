@@ -31,10 +31,10 @@ class ProblemDetail(BaseModel):
 
 
 def problem(request: Request, status: int, slug: str, title: str, detail: str,
-            **extra: Any) -> JSONResponse:
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **extra}
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -44,6 +44,19 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {MEDIA_TYPE: {}}}
         for s in statuses
     }
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Methods of every route on this path (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        for method in getattr(route, "methods", None) or ():
+            match, _ = route.matches({**request.scope, "method": method})
+            if match == Match.FULL:
+                allowed.add(method)
+    return sorted(allowed)
 
 
 def install(app: FastAPI) -> None:
@@ -67,7 +80,10 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = HTTPStatus(exc.status_code).phrase
         slug = title.lower().replace(" ", "-")
-        return problem(request, exc.status_code, slug, title, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem(request, exc.status_code, slug, title, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -71,7 +71,8 @@ class Param:
 
     def _convert(self, raw: Any) -> Any:
         if self.type == "int":
-            if isinstance(raw, bool) or not isinstance(raw, int | str):
+            if isinstance(raw, bool) or not isinstance(raw, int | str) or (
+                    isinstance(raw, str) and not raw.strip().lstrip("-").isdigit()):
                 raise ValueError(f"expected an integer, got {raw!r}")
             value = int(raw)
             if self.minimum is not None and value < self.minimum:
@@ -80,6 +81,8 @@ class Param:
                 raise ValueError(f"must be at most {self.maximum}")
             return value
         if self.type == "float":
+            if isinstance(raw, bool):
+                raise ValueError(f"expected a number, got {raw!r}")
             return float(raw)
         if self.type == "bool":
             if isinstance(raw, bool):

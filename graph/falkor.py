@@ -61,12 +61,12 @@ class _FalkorWriter:
                 self.run(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
 
     def run(self, cypher: str, params: Params | None = None) -> None:
-        if self._hook:
-            self._hook(cypher)
         try:
             self._graph.query(cypher, dict(params or {}))
         except redis.exceptions.RedisError as err:
             raise _translate(err) from err
+        if self._hook:
+            self._hook(cypher)
 
 
 class FalkorBackend:
@@ -77,6 +77,7 @@ class FalkorBackend:
     def __init__(
         self, server: EmbeddedServer, graph: str, statement_hook: StatementHook | None = None
     ) -> None:
+        """`statement_hook` sees every statement the engine accepted (tests lint them)."""
         self.server = server
         self.graph_name = graph
         self.statement_hook = statement_hook
@@ -93,13 +94,15 @@ class FalkorBackend:
         timeout_ms: int | None = None,
         row_cap: int | None = None,
     ) -> Result:
-        if self.statement_hook:
-            self.statement_hook(cypher)
         graph = self._db.select_graph(self.graph_name)
         try:
             res = graph.ro_query(cypher, dict(params or {}), timeout=timeout_ms)
         except redis.exceptions.RedisError as err:
             raise _translate(err) from err
+        except (ValueError, TypeError) as err:  # the client could not encode a parameter
+            raise QueryRejected(f"bad parameter: {err}") from err
+        if self.statement_hook:  # only statements the engine accepted
+            self.statement_hook(cypher)
         columns = [h[1] if isinstance(h, list | tuple) else str(h) for h in (res.header or [])]
         rows = res.result_set or []
         truncated = row_cap is not None and len(rows) > row_cap

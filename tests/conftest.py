@@ -9,8 +9,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
@@ -22,6 +26,9 @@ DATA = ROOT / "data"
 SEEDS = ROOT.parent / "shared" / "seeds"
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 ARTIFACTS = ROOT / "artifacts"
+# Every statement sent to the embedded engine during the run; test_zz_cypher_lint.py
+# checks them all with Neo4j's own parser.
+RECORDED: set[str] = set()
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +46,7 @@ def graph_name(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def backend(server: EmbeddedServer, request: pytest.FixtureRequest) -> Iterator[FalkorBackend]:
-    b = FalkorBackend(server, graph_name(request))
+    b = FalkorBackend(server, graph_name(request), statement_hook=RECORDED.add)
     yield b
     b.drop()
     b.close()
@@ -62,3 +69,16 @@ def run_cli(*args: str, home: Path, graph: str, **env: str) -> subprocess.Comple
     exe = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
     return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env,
                           cwd=ROOT, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def client(loaded: FalkorBackend) -> Iterator["TestClient"]:
+    """The API over the module's loaded graph."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from migkg.settings import Settings
+
+    app = create_app(Settings(cors_origins=["https://example.org"]), backend=loaded)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

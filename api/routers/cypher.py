@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.deps import BackendDep, SettingsDep
 from api.models import Table
@@ -18,7 +18,8 @@ class CypherIn(BaseModel):
     model_config = {"extra": "forbid"}
     query: str = Field(min_length=1, max_length=20_000,
                        examples=["MATCH (c:Country)<-[:COVERS]-(a:Agreement) RETURN c.name, a.name"])
-    params: dict[str, Any] = Field(default_factory=dict, description="Values for `$name` parameters.")
+    params: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")], Any] = (
+        Field(default_factory=dict, description="Values for `$name` parameters."))
 
 
 @router.post("/v1/cypher", response_model=Table, summary="Run read-only Cypher",

@@ -69,7 +69,7 @@ def _shortcut(path: str, query: str, param: str, summary: str) -> None:
     endpoint.__name__ = query
     router.add_api_route(path, endpoint, methods=["GET"], response_model=Table, summary=summary,
                          description=get_registry().get(query).description,
-                         responses=error_responses(404, 409))
+                         responses=error_responses(400, 404, 409))
 
 
 _shortcut("/v1/agreements/{ref}/parties", "agreement_parties", "agreement",

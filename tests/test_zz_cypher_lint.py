@@ -1,0 +1,42 @@
+"""Every statement the project sends is valid Neo4j Cypher, checked by Neo4j's own parser.
+
+Runs last (by name): besides every `cypher/*.cypher` file and every loader statement
+for every kind and relationship combination in the schema, it checks all the
+statements that reached the embedded engine during this test session.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import RECORDED
+from cypher import get_registry
+from cypher_lint.neo4j_lint import format_problems, lint
+from graph.schema import get_schema
+from loaders.load import META_STATEMENT, node_statement, rel_statement
+
+
+def generated_statements() -> set[str]:
+    schema = get_schema()
+    out = {META_STATEMENT}
+    out |= {node_statement(schema, kind) for kind in schema.nodes}
+    for rel in schema.relationships.values():
+        out |= {rel_statement(schema, rel.name, s, t) for s in rel.source for t in rel.target}
+    out |= {f"CREATE INDEX FOR (n:{schema.node(k).label}) ON (n.id)" for k in schema.nodes}
+    return out
+
+
+def test_every_statement_is_valid_neo4j_cypher() -> None:
+    reg = get_registry()
+    statements = {reg.get(n).cypher for n in reg.names()} | generated_statements() | RECORDED
+    results = lint(sorted(statements))
+    problems = {s: d for s, d in results.items() if d}
+    assert not problems, format_problems(problems)
+    assert len(statements) > 60
+
+
+def test_the_checker_catches_non_neo4j_cypher() -> None:
+    results = lint(["MATCH (n RETURN n", "RETURN vecf32([1.0]) AS v"])
+    assert all(results.values())
+    if not RECORDED:
+        pytest.skip("no statements recorded: run the whole suite to check them")
