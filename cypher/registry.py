@@ -150,7 +150,8 @@ class NamedQuery:
 
 
 def parse_query(name: str, text: str) -> NamedQuery:
-    header, body = [], []
+    header: list[str] = []
+    body: list[str] = []
     for line in text.splitlines():
         if not body and line.startswith("//"):
             header.append(line[2:].removeprefix(" "))

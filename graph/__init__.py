@@ -5,9 +5,11 @@ Nothing outside this package imports a database driver.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 from graph.backend import GraphBackend, Result, StatementHook
+from graph.embedded import EmbeddedServer
 from migkg.settings import Settings, get_settings
 
 __all__ = ["GraphBackend", "Result", "open_backend", "get_backend"]
@@ -19,18 +21,14 @@ def open_backend(settings: Settings, statement_hook: StatementHook | None = None
         from graph.neo4j_backend import Neo4jBackend
 
         return Neo4jBackend(settings, statement_hook)
-    from graph.embedded import EmbeddedServer
     from graph.falkor import FalkorBackend
 
     return FalkorBackend(_server(str(settings.home.resolve())), settings.graph, statement_hook)
 
 
-@lru_cache(maxsize=None)
-def _server(home: str) -> "EmbeddedServer":  # noqa: UP037
-    from pathlib import Path
-
-    from graph.embedded import EmbeddedServer
-
+@cache
+def _server(home: str) -> EmbeddedServer:
+    """One embedded server per MIGKG_HOME in this process."""
     return EmbeddedServer(Path(home))
 
 

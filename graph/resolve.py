@@ -27,11 +27,16 @@ def fold(text: str) -> str:
 
 def resolve(backend: GraphBackend, ref: str, kind: str | None = None) -> str:
     """The id of the one entity `ref` names; Ambiguous (409) or NotFound (404) otherwise."""
+    return resolve_ref(backend, ref, kind)["id"]
+
+
+def resolve_ref(backend: GraphBackend, ref: str, kind: str | None = None) -> dict[str, str]:
+    """Like `resolve`, returning the entity's id, kind and name."""
     folded = fold(ref)
     rows = backend.read(_EXACT, {"kind": kind, "raw": ref, "folded": folded}).records()
     exact = [r for r in rows if r["id"] == ref]
     if len(exact) == 1 or len(rows) == 1:
-        return str((exact or rows)[0]["id"])
+        return dict((exact or rows)[0])
     what = f"{kind} " if kind else ""
     if rows:
         raise Ambiguous(f"{ref!r} names {len(rows)} {what}entities; use an id",

@@ -206,7 +206,8 @@ class _Reader:
                 self.problem(file, line, fld, f"{target!r} is a {seen[target][0]}; "
                              f"expected {' or '.join(kinds)}")
 
-        for item in (*self.facts.entities, *self.facts.relationships):
+        items: list[Entity | Relationship] = [*self.facts.entities, *self.facts.relationships]
+        for item in items:
             for j, s in enumerate(item.sources):
                 if s["doc"] not in docs:
                     self.problem(item.file, item.line_of(f"sources[{j}].doc"), f"sources[{j}].doc",

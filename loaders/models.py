@@ -82,7 +82,7 @@ _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
 def entity_model(kind: NodeKind) -> type[BaseModel]:
     fields = _fields(kind.properties, {"id"})
-    fields["kind"] = (Literal[kind.name], ...)  # type: ignore[valid-type]
+    fields["kind"] = (Literal[kind.name], ...)
     fields["id"] = (Annotated[str, Field(strict=True, pattern=kind.id_pattern or SLUG)], ...)
     fields["sources"] = (list[Source], Field(min_length=1))
     return create_model(f"{kind.name}In", __config__=_STRICT, **fields)
@@ -90,7 +90,7 @@ def entity_model(kind: NodeKind) -> type[BaseModel]:
 
 def relationship_model(rel: RelType) -> type[BaseModel]:
     fields = _fields(rel.properties, set())
-    fields["type"] = (Literal[rel.name], ...)  # type: ignore[valid-type]
+    fields["type"] = (Literal[rel.name], ...)
     fields["from_"] = (Annotated[str, Field(strict=True, alias="from", min_length=1)], ...)
     fields["to"] = (Annotated[str, Field(strict=True, min_length=1)], ...)
     fields["sources"] = (list[Source], Field(min_length=1))

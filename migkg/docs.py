@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from graph.schema import Schema, get_schema
@@ -51,13 +51,21 @@ def settings_markdown() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"schema": lambda: schema_markdown(get_schema()), "settings": settings_markdown}
+def _schema_section() -> str:
+    return schema_markdown(get_schema())
+
+
+SECTIONS: dict[str, Callable[[], str]] = {"schema": _schema_section, "settings": settings_markdown}
 
 
 def render(text: str) -> str:
+    """`text` with every generated section between its start and end markers rewritten."""
     for name, make in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
+        start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        if rest:
+            text = f"{head}{start}{make()}\n{end}{tail}"
     return text
 
 

@@ -72,7 +72,7 @@ def run_cli(*args: str, home: Path, graph: str, **env: str) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def client(loaded: FalkorBackend) -> Iterator["TestClient"]:
+def client(loaded: FalkorBackend) -> Iterator[TestClient]:
     """The API over the module's loaded graph."""
     from fastapi.testclient import TestClient
 

@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from api.app import create_app
 from conftest import DATA

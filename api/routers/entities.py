@@ -16,18 +16,23 @@ from graph.schema import NodeKind, get_schema
 
 router = APIRouter(tags=["entities"])
 SORT_PATTERN = r"^-?[a-z_]{1,40}$"
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+Q_DOC = "Text in name or aliases (ignores case and accents)"
+STATUS_DOC = "Status (agreements, policies, events)"
+TYPE_DOC = "The kind's `*_type` property, such as `agreement_type`"
+SORT_DOC = "Property to sort by; `-` for descending"
 
 
 def _list_endpoint(kind: NodeKind) -> Callable[..., Page]:
     def list_kind(
         request: Request,
         backend: BackendDep,
-        q: Annotated[str | None, Query(max_length=200, description="Text in name or aliases (ignores case and accents)")] = None,
-        status: Annotated[str | None, Query(max_length=40, description="Status (agreements, policies, events)")] = None,
-        type: Annotated[str | None, Query(max_length=40, description="The kind's `*_type` property")] = None,  # noqa: A002
-        date_from: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="Earliest date (ISO-8601 prefix)")] = None,
-        date_to: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="Latest date (ISO-8601 prefix)")] = None,
-        sort: Annotated[str, Query(pattern=SORT_PATTERN, description="Property to sort by; `-` for descending", examples=["-date"])] = "name",
+        q: Annotated[str | None, Query(max_length=200, description=Q_DOC)] = None,
+        status: Annotated[str | None, Query(max_length=40, description=STATUS_DOC)] = None,
+        type: Annotated[str | None, Query(max_length=40, description=TYPE_DOC)] = None,  # noqa: A002
+        date_from: Annotated[str | None, Query(pattern=DATE, description="Earliest date")] = None,
+        date_to: Annotated[str | None, Query(pattern=DATE, description="Latest date")] = None,
+        sort: Annotated[str, Query(pattern=SORT_PATTERN, description=SORT_DOC, examples=["-date"])] = "name",
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> Page:
@@ -37,7 +42,7 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Page]:
         if offset + limit < total:
             nxt = str(request.url.include_query_params(offset=offset + limit))
         return Page(kind=kind.name, total=total, limit=limit, offset=offset, next=nxt,
-                    items=items)  # type: ignore[arg-type]
+                    items=items)
 
     list_kind.__name__ = f"list_{kind.plural}"
     return list_kind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
@@ -34,8 +34,8 @@ def run_get(name: str, request: Request, backend: BackendDep, settings: Settings
              responses=error_responses(400, 404, 409, 504))
 def run_post(
     name: str, backend: BackendDep, settings: SettingsDep,
-    params: dict[str, Any] = Body(default_factory=dict, examples=[{"country": "Serbia"}]),
+    params: Annotated[dict[str, Any] | None, Body(examples=[{"country": "Serbia"}])] = None,
 ) -> Table:
     """Parameters come as a JSON object."""
-    res = get_registry().run(backend, name, params, settings)
+    res = get_registry().run(backend, name, params or {}, settings)
     return Table(columns=res.columns, rows=res.rows, truncated=res.truncated)

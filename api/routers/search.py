@@ -11,7 +11,7 @@ from api.models import CountryAgreements, Table
 from api.problems import error_responses
 from cypher import get_registry
 from graph.backend import Result
-from graph.resolve import resolve
+from graph.resolve import resolve_ref
 
 router = APIRouter(tags=["entities"])
 
@@ -42,10 +42,10 @@ def country_agreements(country: str, backend: BackendDep, settings: SettingsDep)
     Each agreement lists every way it covers the country: as a party (with its
     role), by geographic coverage, through a route, or through a group.
     """
-    ident = resolve(backend, country, "Country")
-    name = backend.read("MATCH (c:`Country` {id: $id}) RETURN c.name", {"id": ident}).scalar()
-    rows = get_registry().run(backend, "agreements_covering_country", {"country": ident},
-                              settings).records()
+    ref = resolve_ref(backend, country, "Country")
+    query = get_registry().get("agreements_covering_country")
+    rows = backend.read(query.cypher, {"country": ref["id"]}, timeout_ms=settings.query_timeout_ms,
+                        row_cap=settings.row_cap).records()
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows:
         item = grouped.setdefault(r["agreement"], {
@@ -58,7 +58,7 @@ def country_agreements(country: str, backend: BackendDep, settings: SettingsDep)
         item["how"].append({"how": r["how"], "role": r["role"], "via": via,
                             "evidence": r["evidence"]})
     return CountryAgreements.model_validate(
-        {"country": {"id": ident, "name": name, "kind": "Country"},
+        {"country": ref,
          "agreements": list(grouped.values())})
 
 
