@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.caching import CachingMiddleware
-from api.routers import cypher, entities, explorer, health, queries, search
+from api.routers import cypher, entities, explorer, health, queries, rdf, search
 from graph import open_backend
 from graph.backend import GraphBackend
 from migkg import __version__
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             {"name": "entities", "description": "Entities by kind, one entity, search."},
             {"name": "queries", "description": "The named Cypher query library."},
             {"name": "cypher", "description": "Ad-hoc read-only Cypher."},
+            {"name": "linked data", "description": "RDF dumps, the ontology and dereferenceable IRIs."},
             {"name": "health", "description": "Liveness and readiness."},
         ],
     )
@@ -76,6 +77,6 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
     for router in (health.router, search.router, entities.router, queries.router,
-                   cypher.router, explorer.router):
+                   cypher.router, rdf.router, explorer.router):
         app.include_router(router)
     return app

@@ -89,6 +89,9 @@ def _props(raw: dict[str, Any] | None, where: str) -> dict[str, PropertySpec]:
     for name, spec in (raw or {}).items():
         if not _NAME.match(name):
             raise ValueError(f"{where}: bad property name {name!r}")
+        unknown = set(spec) - {"type", "required", "values", "pattern", "description"}
+        if unknown:  # e.g. an unquoted comma in a flow mapping splits a description
+            raise ValueError(f"{where}.{name}: unknown keys {sorted(unknown)}")
         if spec["type"] not in PROPERTY_TYPES:
             raise ValueError(f"{where}.{name}: unknown type {spec['type']!r}")
         if spec["type"] == "enum" and not spec.get("values"):
