@@ -25,8 +25,18 @@ REFERENCE_PROPERTIES = {
 DISCRIMINATORS = ("role", "title", "action")
 
 
+class _Located:
+    """Where a fact was declared: its file, its line and the line of each field."""
+
+    line: int
+    lines: dict[str, int]
+
+    def line_of(self, fld: str) -> int:
+        return self.lines.get(fld, self.line)
+
+
 @dataclass(frozen=True)
-class Entity:
+class Entity(_Located):
     kind: str
     id: str
     props: dict[str, Any]
@@ -35,12 +45,9 @@ class Entity:
     line: int
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def line_of(self, fld: str) -> int:
-        return self.lines.get(fld, self.line)
-
 
 @dataclass(frozen=True)
-class Relationship:
+class Relationship(_Located):
     type: str
     source: str
     target: str
@@ -49,9 +56,6 @@ class Relationship:
     file: str
     line: int
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    def line_of(self, fld: str) -> int:
-        return self.lines.get(fld, self.line)
 
     @property
     def key(self) -> str:
