@@ -41,7 +41,8 @@ def type_property(kind: NodeKind) -> str | None:
 
 def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> tuple[int, list[dict[str, Any]]]:
     """One page of entities of `kind` and the total, in two queries."""
-    conditions = ["($q IS NULL OR any(x IN n.names_folded WHERE x CONTAINS $q))"]
+    conditions = ["($q IS NULL OR all(w IN split($q, ' ') WHERE w = '' "
+                  "OR any(x IN n.names_folded WHERE x CONTAINS w)))"]
     params: dict[str, Any] = {"q": fold(f.q) if f.q else None}
     if f.status is not None:
         _require(kind, "status")
