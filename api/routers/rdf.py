@@ -139,18 +139,21 @@ def _ontology_html() -> str:
 @router.get("/ontology.ttl", response_class=Response, summary="The ontology in Turtle",
             responses=_content(["text/turtle"]))
 def ontology_ttl() -> Response:
+    """The OWL ontology generated from `ontology/schema.yaml` (`ontology/migkg.ttl`)."""
     return Response(_generated("ontology"), media_type=_content_type("text/turtle"))
 
 
 @router.get("/ontology/shapes.ttl", response_class=Response,
             summary="SHACL shapes for the exported data", responses=_content(["text/turtle"]))
 def shapes_ttl() -> Response:
+    """Closed SHACL shapes, generated from the schema, that every export conforms to."""
     return Response(_generated("shapes"), media_type=_content_type("text/turtle"))
 
 
 @router.get("/ontology/context.jsonld", response_class=Response,
             summary="The JSON-LD context", responses=_content(["application/ld+json"]))
 def context_jsonld() -> Response:
+    """The JSON-LD context used by `/v1/export.jsonld`: the schema's names as terms."""
     return Response(_generated("context"), media_type="application/ld+json")
 
 
