@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.backend import GraphBackend
+from graph.meta import META_LABEL
 from graph.resolve import fold
 from graph.schema import NodeKind, Schema
 from migkg.exc import BadRequest, NotFound
@@ -90,8 +91,8 @@ def summary(kind: str, node: dict[str, Any]) -> dict[str, Any]:
 
 def get_entity(backend: GraphBackend, schema: Schema, ident: str) -> dict[str, Any]:
     """One entity with its relationships, evidence and the documents they cite (3 queries)."""
-    rows = backend.read("MATCH (n {id: $id}) WHERE NOT n:`_Meta` RETURN n, labels(n)[0] AS kind",
-                        {"id": ident}).rows
+    rows = backend.read(f"MATCH (n {{id: $id}}) WHERE NOT n:`{META_LABEL}` "
+                        "RETURN n, labels(n)[0] AS kind", {"id": ident}).rows
     if not rows:
         raise NotFound(f"no entity with id {ident!r}")
     node, kind = rows[0]

@@ -41,6 +41,7 @@ from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.backend import Params, Result, StatementHook, Writer
+from graph.meta import META_LABEL
 from migkg import __version__
 from migkg.exc import BackendUnavailable, MigkgError, QueryRejected, QueryTimeout
 from migkg.settings import Settings
@@ -49,7 +50,6 @@ from migkg.settings import Settings
 # last-resort handler would print them to stderr beside our own one-line error.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
-META_LABEL = "_Meta"  # loaders.load.META_LABEL; graph must not import loaders
 CLEAR = "MATCH (n) DETACH DELETE n"
 EXISTS = f"MATCH (m:`{META_LABEL}`) RETURN count(m) > 0 AS present"
 WRITE_REFUSED = "writes are not allowed here: the engine refused a write query"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,12 @@ REFERENCE_PROPERTIES = {
 }
 # Relationship properties that tell two edges of one type between one pair apart.
 DISCRIMINATORS = ("role", "title", "action")
+
+
+def relationship_key(rtype: str, source: str, target: str, props: Mapping[str, Any]) -> str:
+    """The `key` that tells two edges of one type between one pair apart."""
+    extra = [str(props.get(k, "")) for k in DISCRIMINATORS]
+    return "|".join([rtype, source, target, *extra])
 
 
 class _Located:
@@ -59,8 +65,7 @@ class Relationship(_Located):
 
     @property
     def key(self) -> str:
-        extra = [str(self.props.get(k, "")) for k in DISCRIMINATORS]
-        return "|".join([self.type, self.source, self.target, *extra])
+        return relationship_key(self.type, self.source, self.target, self.props)
 
 
 @dataclass

@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graph.backend import GraphBackend, Writer
+from graph.meta import META_ID, META_LABEL, read_meta
 from graph.resolve import fold
 from graph.schema import Schema, get_schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
 
 BATCH = 500
-META_LABEL = "_Meta"
 Progress = Callable[[str, int, int], None]
 
 
@@ -70,7 +70,7 @@ def rel_statement(schema: Schema, rtype: str, source: str, target: str) -> str:
     )
 
 
-META_STATEMENT = f"MERGE (m:`{META_LABEL}` {{id: 'dataset'}}) SET m += $props"
+META_STATEMENT = f"MERGE (m:`{META_LABEL}` {{id: '{META_ID}'}}) SET m += $props"
 
 
 def load_facts(
@@ -126,8 +126,5 @@ def load_facts(
 
 def loaded_digest(backend: GraphBackend) -> str | None:
     """The digest of the facts the graph was loaded from, or None when there is no graph."""
-    if not backend.exists():
-        return None
-    res = backend.read(f"MATCH (m:`{META_LABEL}` {{id: 'dataset'}}) RETURN m.digest AS digest")
-    value = res.scalar()
-    return str(value) if value is not None else None
+    digest = read_meta(backend).get("digest")
+    return str(digest) if digest is not None else None

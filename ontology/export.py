@@ -20,8 +20,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from graph.backend import GraphBackend, Params
+from graph.meta import READ_META, read_meta
 from graph.schema import Schema
-from loaders.load import META_LABEL
 from ontology.context import build_context
 from ontology.mapping import Mapper, Triple
 from ontology.owl import bind
@@ -67,7 +67,7 @@ def relationship_statement(schema: Schema, rtype: str) -> str:
             "ORDER BY key SKIP $skip LIMIT $limit")
 
 
-META_STATEMENT = f"MATCH (m:`{META_LABEL}`) WHERE m.id = $id RETURN properties(m) AS meta"
+META_STATEMENT = READ_META
 
 
 def pages(backend: GraphBackend, statement: str, size: int = PAGE_SIZE,
@@ -133,10 +133,7 @@ class Export:
                 yield batch
 
     def meta(self) -> dict[str, Any]:
-        if not self.backend.exists():
-            return {}
-        row = self.backend.read(META_STATEMENT, {"id": "dataset"}).scalar()
-        return row if isinstance(row, dict) else {}
+        return read_meta(self.backend)
 
     def dataset(self) -> list[Triple]:
         """The VoID/DCAT description; call it after `data()` is exhausted."""

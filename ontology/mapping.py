@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from graph.schema import Schema
-from loaders.facts import DISCRIMINATORS
+from loaders.facts import relationship_key as loader_key
 from ontology.vocab import (
     EVIDENCE,
     KEY,
@@ -45,8 +45,7 @@ def relationship_key(rtype: str, source: str, target: str, props: Mapping[str, A
     key = props.get(KEY)
     if isinstance(key, str) and key:
         return key
-    extra = [str(props.get(k, "")) for k in DISCRIMINATORS]
-    return "|".join([rtype, source, target, *extra])
+    return loader_key(rtype, source, target, props)
 
 
 class Mapper:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import BackendDep
 from api.problems import error_responses
+from graph.meta import read_meta
 from migkg.exc import BackendUnavailable
 
 router = APIRouter(tags=["health"])
@@ -21,10 +22,8 @@ def health() -> dict[str, str]:
             responses=error_responses(503))
 def ready(backend: BackendDep) -> dict[str, object]:
     """200 with the load's time and counts once the graph is loaded and answering; else 503."""
-    if not backend.exists():
+    meta = read_meta(backend)
+    if not meta:
         raise BackendUnavailable("the graph is not loaded")
-    res = backend.read("MATCH (m:`_Meta` {id: 'dataset'}) RETURN m.loaded_at AS loaded_at, "
-                       "m.node_count AS nodes, m.relationship_count AS relationships")
-    if not res.rows:
-        raise BackendUnavailable("the graph is not loaded")
-    return {"status": "ready", "backend": backend.name, **res.records()[0]}
+    return {"status": "ready", "backend": backend.name, "loaded_at": meta.get("loaded_at"),
+            "nodes": meta.get("node_count"), "relationships": meta.get("relationship_count")}
