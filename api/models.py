@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graph.backend import Result
+
 
 class Evidence(BaseModel):
     doc: str = Field(description="Id of the source document.", examples=["pm-epc-budapest-2024"])
@@ -83,6 +85,10 @@ class Table(BaseModel):
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool = Field(False, description="True when the row cap cut the result.")
+
+    @classmethod
+    def of(cls, res: Result) -> Table:
+        return cls(columns=res.columns, rows=res.rows, truncated=res.truncated)
 
 
 class QueryInfo(BaseModel):

@@ -197,9 +197,12 @@ class Registry:
     def run(self, backend: GraphBackend, name: str, raw: dict[str, Any],
             settings: Settings) -> Result:
         """Run a named query with checked parameters and the configured timeout."""
-        query = self.get(name)
-        params = query.bind(raw, backend)
-        return backend.read(query.cypher, params, timeout_ms=settings.query_timeout_ms,
+        return self.execute(backend, name, self.get(name).bind(raw, backend), settings)
+
+    def execute(self, backend: GraphBackend, name: str, bound: dict[str, Any],
+                settings: Settings) -> Result:
+        """Run a named query with parameters already checked and resolved (ids, not names)."""
+        return backend.read(self.get(name).cypher, bound, timeout_ms=settings.query_timeout_ms,
                             row_cap=settings.row_cap)
 
 

@@ -33,4 +33,4 @@ def run_cypher(body: CypherIn, backend: BackendDep, settings: SettingsDep) -> Ta
     """
     res = backend.read(body.query, body.params, timeout_ms=settings.query_timeout_ms,
                        row_cap=settings.row_cap)
-    return Table(columns=res.columns, rows=res.rows, truncated=res.truncated)
+    return Table.of(res)

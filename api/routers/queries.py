@@ -27,7 +27,7 @@ def run_get(name: str, request: Request, backend: BackendDep, settings: Settings
     """Parameters come as query-string values; unknown or missing ones are refused (400)."""
     params = dict(request.query_params)
     res = get_registry().run(backend, name, params, settings)
-    return Table(columns=res.columns, rows=res.rows, truncated=res.truncated)
+    return Table.of(res)
 
 
 @router.post("/v1/queries/{name}", response_model=Table, summary="Run a named query (POST)",
@@ -38,4 +38,4 @@ def run_post(
 ) -> Table:
     """Parameters come as a JSON object."""
     res = get_registry().run(backend, name, params or {}, settings)
-    return Table(columns=res.columns, rows=res.rows, truncated=res.truncated)
+    return Table.of(res)

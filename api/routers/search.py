@@ -10,14 +10,9 @@ from api.deps import BackendDep, SettingsDep
 from api.models import CountryAgreements, Table
 from api.problems import error_responses
 from cypher import get_registry
-from graph.backend import Result
 from graph.resolve import resolve_ref
 
 router = APIRouter(tags=["entities"])
-
-
-def _table(res: Result) -> Table:
-    return Table(columns=res.columns, rows=res.rows, truncated=res.truncated)
 
 
 @router.get("/v1/search", response_model=Table, summary="Search names and aliases",
@@ -30,7 +25,7 @@ def search(
 ) -> Table:
     """Case- and accent-insensitive search: `prevot` finds Prévot, `uk` the United Kingdom."""
     params: dict[str, Any] = {"q": q, "kind": kind, "limit": limit}
-    return _table(get_registry().run(backend, "search", params, settings))
+    return Table.of(get_registry().run(backend, "search", params, settings))
 
 
 @router.get("/v1/countries/{country}/agreements", response_model=CountryAgreements,
@@ -43,9 +38,8 @@ def country_agreements(country: str, backend: BackendDep, settings: SettingsDep)
     role), by geographic coverage, through a route, or through a group.
     """
     ref = resolve_ref(backend, country, "Country")
-    query = get_registry().get("agreements_covering_country")
-    rows = backend.read(query.cypher, {"country": ref["id"]}, timeout_ms=settings.query_timeout_ms,
-                        row_cap=settings.row_cap).records()
+    rows = get_registry().execute(backend, "agreements_covering_country", {"country": ref["id"]},
+                                  settings).records()
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows:
         item = grouped.setdefault(r["agreement"], {
@@ -64,7 +58,7 @@ def country_agreements(country: str, backend: BackendDep, settings: SettingsDep)
 
 def _shortcut(path: str, query: str, param: str, summary: str) -> None:
     def endpoint(ref: str, backend: BackendDep, settings: SettingsDep) -> Table:
-        return _table(get_registry().run(backend, query, {param: ref}, settings))
+        return Table.of(get_registry().run(backend, query, {param: ref}, settings))
 
     endpoint.__name__ = query
     router.add_api_route(path, endpoint, methods=["GET"], response_model=Table, summary=summary,
