@@ -31,13 +31,14 @@ Errors are RFC 9457 `application/problem+json`.
 
 def ensure_loaded(backend: GraphBackend, settings: Settings) -> None:
     """Load `settings.data` when the graph is missing or was loaded from other facts."""
-    from loaders.facts import read_facts
+    from loaders.facts import facts_digest, read_facts
     from loaders.load import load_facts, loaded_digest
 
-    facts = read_facts(settings.data)
-    if loaded_digest(backend) != facts.digest:
-        log.info("graph missing or stale: loading %s", settings.data)
-        load_facts(facts, backend)
+    # Hashing the files is cheap; parse and validate only when they changed.
+    if settings.data.is_dir() and loaded_digest(backend) == facts_digest(settings.data):
+        return
+    log.info("graph missing or stale: loading %s", settings.data)
+    load_facts(read_facts(settings.data), backend)
 
 
 def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:

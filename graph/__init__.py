@@ -5,14 +5,14 @@ Nothing outside this package imports a database driver.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from graph.backend import GraphBackend, Result, StatementHook
 from graph.embedded import EmbeddedServer
-from migkg.settings import Settings, get_settings
+from migkg.settings import Settings
 
-__all__ = ["GraphBackend", "Result", "open_backend", "get_backend"]
+__all__ = ["GraphBackend", "Result", "open_backend"]
 
 
 def open_backend(settings: Settings, statement_hook: StatementHook | None = None) -> GraphBackend:
@@ -31,12 +31,3 @@ def _server(home: str) -> EmbeddedServer:
     """One embedded server per MIGKG_HOME in this process."""
     return EmbeddedServer(Path(home))
 
-
-def get_backend() -> GraphBackend:
-    """The process-wide backend for the current settings."""
-    return _backend()
-
-
-@lru_cache(maxsize=1)
-def _backend() -> GraphBackend:
-    return open_backend(get_settings())

@@ -12,7 +12,6 @@ from graph.schema import NodeKind, Schema
 from migkg.exc import BadRequest, NotFound
 
 INTERNAL = {"names_folded", "evidence_docs", "evidence_quotes", "key"}
-SUMMARY_FIELDS = {"id", "name", "aliases", "summary"}
 
 
 @dataclass(frozen=True)

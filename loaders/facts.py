@@ -74,9 +74,6 @@ class Facts:
     relationships: list[Relationship] = field(default_factory=list)
     digest: str = ""
 
-    def by_id(self) -> dict[str, Entity]:
-        return {e.id: e for e in self.entities}
-
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         nodes: dict[str, int] = {}
         rels: dict[str, int] = {}
@@ -240,6 +237,14 @@ class _Reader:
             keys[r.key] = r
 
 
+def facts_digest(data_dir: Path) -> str:
+    """A digest of the schema and every YAML file: it changes when the facts may have."""
+    digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
+    for path in data_files(data_dir):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def read_facts(data_dir: Path, schema: Schema | None = None) -> Facts:
     """Read every YAML file in `data_dir`; raise InvalidFacts listing every problem."""
     reader = _Reader(schema or get_schema())
@@ -248,12 +253,10 @@ def read_facts(data_dir: Path, schema: Schema | None = None) -> Facts:
     files = data_files(data_dir)
     if not files:
         raise InvalidFacts([Problem(str(data_dir), 0, "", "no *.yaml files")])
-    digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         reader.read_file(path, str(path))
     reader.cross_check()
     if reader.problems:
         raise InvalidFacts(reader.problems)
-    reader.facts.digest = digest.hexdigest()
+    reader.facts.digest = facts_digest(data_dir)
     return reader.facts
