@@ -1,4 +1,12 @@
-"""Shared fixtures: one real embedded FalkorDB per test session, a fresh graph per module."""
+"""Shared fixtures: one real embedded FalkorDB and one real Neo4j per test session.
+
+Each test module gets a fresh FalkorDB graph. Neo4j comes, in this order of
+preference, from `NEO4J_URI` (an external server), from a testcontainers
+container where a Docker engine answers, or from the pinned jars in
+`tests/neo4j_server/` where Java and Maven are present (tests/neo4j_local.py).
+Without any of them the Neo4j tests skip with the reason, unless
+`MIGKG_REQUIRE_NEO4J=1` (set by .ci/run) turns the skip into a failure.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +26,10 @@ if TYPE_CHECKING:
 
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
+from graph.neo4j_backend import Neo4jBackend
 from loaders.facts import Facts, read_facts
-from loaders.load import load_facts
+from loaders.load import load_facts, loaded_digest
+from migkg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -82,3 +92,83 @@ def client(loaded: FalkorBackend) -> Iterator[TestClient]:
     app = create_app(Settings(cors_origins=["https://example.org"]), backend=loaded)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+# -- Neo4j --------------------------------------------------------------------------------
+
+# Every statement the session's Neo4j backend sent, in order.
+NEO4J_SENT: list[str] = []
+
+
+def _docker_problem() -> str | None:
+    try:
+        import docker
+
+        docker.from_env(timeout=5).ping()
+    except Exception as err:  # noqa: BLE001 - any failure means: no usable engine
+        return f"{type(err).__name__}: {str(err)[:120]}"
+    return None
+
+
+def compose_neo4j_image() -> str:
+    """The Neo4j image docker-compose.yml runs, so the tests and the stack agree."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    return str(compose["services"]["neo4j"]["image"])
+
+
+def _no_neo4j(reason: str) -> None:
+    message = f"no Neo4j to test against: {reason}"
+    if os.environ.get("MIGKG_REQUIRE_NEO4J") == "1":
+        pytest.fail(f"{message} (MIGKG_REQUIRE_NEO4J=1 forbids skipping)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings that reach a real Neo4j 5: external, container or local jars, in that order."""
+    if os.environ.get("NEO4J_URI"):
+        yield Settings(backend="neo4j")  # NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD from the env
+        return
+    docker_problem = _docker_problem()
+    if docker_problem is None:
+        try:
+            from testcontainers.community.neo4j import Neo4jContainer
+        except ImportError:  # testcontainers < 4.14
+            from testcontainers.neo4j import Neo4jContainer
+        password = secrets.token_urlsafe(18)
+        with Neo4jContainer(compose_neo4j_image(), password=password) as container:
+            yield Settings(backend="neo4j", neo4j_uri=container.get_connection_url(),
+                           neo4j_user="neo4j", neo4j_password=password)
+        return
+    from neo4j_local import LocalNeo4j, Neo4jUnavailable, missing_tools
+
+    tools = missing_tools()
+    if tools:
+        _no_neo4j(f"NEO4J_URI is not set, no Docker engine ({docker_problem}), and {tools}")
+    server = LocalNeo4j(tmp_path_factory.mktemp("neo4j"))
+    try:
+        server.start()
+    except Neo4jUnavailable as err:
+        _no_neo4j(str(err))
+    try:
+        yield Settings(backend="neo4j", neo4j_uri=server.uri, neo4j_user=server.user,
+                       neo4j_password=server.password)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo(neo4j_settings: Settings) -> Iterator[Neo4jBackend]:
+    backend = Neo4jBackend(neo4j_settings, statement_hook=NEO4J_SENT.append)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def neo_loaded(neo: Neo4jBackend, facts: Facts) -> Neo4jBackend:
+    """Neo4j holding the curated data (reloaded when a test left something else)."""
+    if not neo.exists() or loaded_digest(neo) != facts.digest:
+        load_facts(facts, neo)
+    return neo

@@ -1,30 +1,27 @@
 """The Neo4j backend.
 
-Without Docker: `migkg load` against an unreachable Neo4j fails in one line,
+Without a server: `migkg load` against an unreachable Neo4j fails in one line,
 URIs and names are checked, driver values become plain data, and the
 statements only the Neo4j backend sends are valid Neo4j Cypher.
 
-With Docker (marked `neo4j`; .github/workflows/neo4j.yml runs them): the curated
-data in a real Neo4j 5 LTS container (the image docker-compose.yml runs) holds
-exactly the same graph as the embedded engine, every named query answers row
-for row as it does there, reloads are exact and idempotent, a failed load
-leaves the previous graph, and read() refuses writes. Without a reachable
-Docker engine these skip, unless MIGKG_REQUIRE_DOCKER is set.
+On a real Neo4j 5.26 (marked `neo4j`; tests/conftest.py starts one from the
+published jars when no other is configured): the curated data holds exactly the
+same graph as on the embedded engine, every named query answers row for row as
+it does there, reloads are exact and idempotent, a failed load leaves the
+previous graph, read() refuses writes, and the server-side timeout and the row
+cap hold. test_parity.py compares the API, the RDF export and the CLI.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, NEO4J_SENT, run_cli
 from graph.backend import Writer
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import (
@@ -43,16 +40,7 @@ from loaders.load import META_LABEL, load_facts, loaded_digest
 from migkg.exc import BackendUnavailable, QueryRejected, QueryTimeout
 from migkg.settings import Settings
 
-PASSWORD = "migkg-test-password"  # noqa: S105 - a throwaway container's password
-
-
-def compose_neo4j_image() -> str:
-    """The Neo4j image docker-compose.yml runs, so the tests and the stack agree."""
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-    return str(compose["services"]["neo4j"]["image"])
-
-
-# -- without Docker ---------------------------------------------------------------------
+# -- without a server ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("uri", ["bolt://127.0.0.1:1", "neo4j://127.0.0.1:1"])
@@ -119,57 +107,7 @@ def test_neo4j_only_statements_are_valid_neo4j_cypher() -> None:
     assert not problems, format_problems(problems)
 
 
-# -- with Docker: a real Neo4j in a container ---------------------------------------------
-
-
-def _docker_problem() -> str | None:
-    try:
-        import docker
-
-        docker.from_env(timeout=5).ping()
-    except Exception as err:  # noqa: BLE001 - any failure means: no usable engine
-        return f"{type(err).__name__}: {str(err)[:120]}"
-    return None
-
-
-@pytest.fixture(scope="module")
-def neo4j_settings() -> Iterator[Settings]:
-    problem = _docker_problem()
-    if problem:
-        message = (f"no Docker engine reachable ({problem}); the Neo4j container tests "
-                   "run in .github/workflows/neo4j.yml")
-        if os.environ.get("MIGKG_REQUIRE_DOCKER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        from testcontainers.community.neo4j import Neo4jContainer
-    except ImportError:  # testcontainers < 4.14
-        from testcontainers.neo4j import Neo4jContainer
-
-    with Neo4jContainer(compose_neo4j_image(), password=PASSWORD) as container:
-        yield Settings(backend="neo4j", neo4j_uri=container.get_connection_url(),
-                       neo4j_user="neo4j", neo4j_password=PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def sent() -> list[str]:
-    """Every statement the Neo4j backend sent, in order (its statement hook)."""
-    return []
-
-
-@pytest.fixture(scope="module")
-def neo(neo4j_settings: Settings, sent: list[str]) -> Iterator[Neo4jBackend]:
-    backend = Neo4jBackend(neo4j_settings, statement_hook=sent.append)
-    yield backend
-    backend.close()
-
-
-@pytest.fixture
-def neo_loaded(neo: Neo4jBackend, facts: Facts) -> Neo4jBackend:
-    """Neo4j holding the curated data (reloaded when a test left something else)."""
-    if not neo.exists() or loaded_digest(neo) != facts.digest:
-        load_facts(facts, neo)
-    return neo
+# -- on a real Neo4j 5.26 (tests/conftest.py says where it comes from) -----------------
 
 
 def snapshot(backend: Neo4jBackend | FalkorBackend) -> tuple[list[Any], list[Any]]:
@@ -363,7 +301,8 @@ def test_exists_only_when_a_graph_is_loaded(neo: Neo4jBackend, facts: Facts) -> 
 
 
 @pytest.mark.neo4j
-def test_statement_hook_sees_every_statement(neo_loaded: Neo4jBackend, sent: list[str]) -> None:
+def test_statement_hook_sees_every_statement(neo_loaded: Neo4jBackend) -> None:
+    sent = NEO4J_SENT
     assert CLEAR in sent and EXISTS in sent
     assert constraint_statement("`Country`", "id") in sent
     assert any(s.startswith("UNWIND $rows AS row MERGE (n:`Country`") for s in sent)
@@ -385,7 +324,8 @@ def test_api_serves_from_neo4j(neo_loaded: Neo4jBackend, facts: Facts) -> None:
 @pytest.mark.neo4j
 def test_cli_loads_and_queries_neo4j(neo4j_settings: Settings, tmp_path: Path,
                                      facts: Facts) -> None:
-    env = {"NEO4J_URI": neo4j_settings.neo4j_uri, "NEO4J_PASSWORD": PASSWORD}
+    env = {"NEO4J_URI": neo4j_settings.neo4j_uri, "NEO4J_USER": neo4j_settings.neo4j_user,
+           "NEO4J_PASSWORD": neo4j_settings.neo4j_password.get_secret_value()}
     load = run_cli("load", "--backend", "neo4j", home=tmp_path, graph="unused", **env)
     assert load.returncode == 0, load.stderr
     assert "into neo4j" in load.stdout
