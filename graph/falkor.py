@@ -11,7 +11,8 @@ from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.backend import Params, Result, StatementHook, Writer
 from graph.embedded import EmbeddedServer
-from migkg.exc import BackendUnavailable, QueryRejected, QueryTimeout
+from graph.errors import WRITE_REFUSED, missing_parameters, timed_out
+from migkg.exc import BackendUnavailable, QueryRejected
 
 
 def to_plain(value: Any) -> Any:
@@ -39,14 +40,17 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def _translate(err: redis.exceptions.RedisError) -> Exception:
+def _translate(err: redis.exceptions.RedisError, cypher: str = "", params: Params | None = None,
+               timeout_ms: int | None = None) -> Exception:
     if isinstance(err, redis.exceptions.ConnectionError):
         return BackendUnavailable(f"embedded FalkorDB is not answering: {err}")
     msg = str(err)
     if "timed out" in msg.lower():
-        return QueryTimeout(msg)
+        return timed_out(timeout_ms)
     if "read-only" in msg:
-        return QueryRejected("writes are not allowed here: the engine refused a write query")
+        return QueryRejected(WRITE_REFUSED)
+    if msg.startswith("Missing parameters"):
+        return missing_parameters(cypher, params or {})
     return QueryRejected(msg)
 
 
@@ -98,7 +102,7 @@ class FalkorBackend:
         try:
             res = graph.ro_query(cypher, dict(params or {}), timeout=timeout_ms)
         except redis.exceptions.RedisError as err:
-            raise _translate(err) from err
+            raise _translate(err, cypher, params, timeout_ms) from err
         except (ValueError, TypeError) as err:  # the client could not encode a parameter
             raise QueryRejected(f"bad parameter: {err}") from err
         if self.statement_hook:  # only statements the engine accepted

@@ -41,9 +41,10 @@ from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.backend import Params, Result, StatementHook, Writer
+from graph.errors import WRITE_REFUSED, missing_parameters, timed_out
 from graph.meta import META_LABEL
 from migkg import __version__
-from migkg.exc import BackendUnavailable, MigkgError, QueryRejected, QueryTimeout
+from migkg.exc import BackendUnavailable, MigkgError, QueryRejected
 from migkg.settings import Settings
 
 # The driver logs routing failures at ERROR; with no handler anywhere, Python's
@@ -52,7 +53,6 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 CLEAR = "MATCH (n) DETACH DELETE n"
 EXISTS = f"MATCH (m:`{META_LABEL}`) RETURN count(m) > 0 AS present"
-WRITE_REFUSED = "writes are not allowed here: the engine refused a write query"
 SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
 READ_RETRY_SECONDS = 5.0
 _ACCESS_MODE_CODES = {
@@ -62,6 +62,7 @@ _ACCESS_MODE_CODES = {
     "Neo.ClientError.Transaction.ForbiddenDueToTransactionType",
 }
 _DB_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+_PARAMETER_MISSING = "Neo.ClientError.Statement.ParameterMissing"
 _NAME = re.compile(r"^(`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)$")
 _REASON = re.compile(r"\(reason (.+)\)\s*$", re.S)
 _ERRNO = re.compile(r"^\[Errno -?\d+\] ")
@@ -230,7 +231,7 @@ class Neo4jBackend:
                 summary = res.consume()  # discards rows past the cap without fetching them
             except nx.Neo4jError as err:
                 if _is_timeout(err):  # not retryable: leave the driver's retry loop now
-                    raise self._translate(err, reading=True) from err
+                    raise timed_out(timeout_ms) from err
                 raise
             counters = summary.counters
             if counters.contains_updates or counters.contains_system_updates:
@@ -242,7 +243,13 @@ class Neo4jBackend:
         try:
             with self._session(neo4j.READ_ACCESS, READ_RETRY_SECONDS) as session:
                 return session.execute_read(work)
-        except (nx.DriverError, nx.Neo4jError) as err:
+        except nx.Neo4jError as err:
+            if err.code == _PARAMETER_MISSING:
+                raise missing_parameters(cypher, args) from err
+            if _is_timeout(err):
+                raise timed_out(timeout_ms) from err
+            raise self._translate(err, reading=True) from err
+        except nx.DriverError as err:
             raise self._translate(err, reading=True) from err
 
     def exists(self) -> bool:
@@ -313,7 +320,7 @@ class Neo4jBackend:
             return BackendUnavailable(f"Neo4j at {self.uri}: {_reason(err)}")
         code, message = err.code or "", err.message or str(err)
         if _is_timeout(err):
-            return QueryTimeout(f"the query did not finish within the time limit ({message})")
+            return timed_out(None)
         if code == _DB_NOT_FOUND:
             return BackendUnavailable(f"Neo4j at {self.uri}: {self._why(err)}")
         if reading and (code in _ACCESS_MODE_CODES or isinstance(err, nx.Forbidden)):

@@ -1,0 +1,309 @@
+"""One behaviour on both engines: the API, the RDF export and the CLI answer the same.
+
+Every check here runs the same request against the curated data on the embedded
+FalkorDB and on a real Neo4j 5.26 (tests/conftest.py), and asserts that users
+see the same thing: the same status, the same JSON (engine-internal element ids
+aside), the same problem+json for errors, isomorphic RDF, the same `migkg stats`.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import DCTERMS
+
+from conftest import run_cli
+from graph.falkor import FalkorBackend
+from graph.neo4j_backend import Neo4jBackend
+from migkg.settings import Settings
+from ontology.export import build_graph
+
+pytestmark = pytest.mark.neo4j
+ROW_CAP = 7
+SETTINGS = Settings(row_cap=ROW_CAP, query_timeout_ms=5000)
+BASE = "https://w3id.org/migkg"
+
+
+def neutral(value: Any) -> Any:
+    """The value without engine-internal element ids (`_eid`, `_start`, `_end`)."""
+    if isinstance(value, dict):
+        return {k: neutral(v) for k, v in value.items() if k not in {"_eid", "_start", "_end"}}
+    if isinstance(value, list):
+        return [neutral(v) for v in value]
+    return value
+
+
+def app_for(backend: FalkorBackend | Neo4jBackend, settings: Settings = SETTINGS) -> FastAPI:
+    from api.app import create_app
+
+    return create_app(settings, backend=backend)
+
+
+@pytest.fixture
+def clients(loaded: FalkorBackend, neo_loaded: Neo4jBackend) -> Iterator[dict[str, TestClient]]:
+    with (TestClient(app_for(loaded), raise_server_exceptions=False) as embedded,
+          TestClient(app_for(neo_loaded), raise_server_exceptions=False) as neo4j):
+        yield {"embedded": embedded, "neo4j": neo4j}
+
+
+def answers(clients: dict[str, TestClient], method: str, url: str,
+            **kwargs: Any) -> dict[str, tuple[int, str, Any]]:
+    out = {}
+    for engine, client in clients.items():
+        res = client.request(method, url, **kwargs)
+        body = res.json() if "json" in res.headers.get("content-type", "") else res.text
+        out[engine] = (res.status_code, res.headers.get("content-type", ""), neutral(body))
+    return out
+
+
+GETS = [
+    # the signature question, by name, ISO code and lower case
+    "/v1/countries/Serbia/agreements",
+    "/v1/countries/RS/agreements",
+    "/v1/countries/serbia/agreements",
+    "/v1/countries/United Kingdom/agreements",
+    # entity detail, by id, code, name and alias; not found; ambiguous
+    "/v1/entities/RS",
+    "/v1/entities/france",
+    "/v1/entities/Yvette Cooper",
+    "/v1/entities/Europol",
+    "/v1/countries/DE",
+    "/v1/agreements/uk-germany-joint-action-plan",
+    "/v1/entities/Narnia",
+    "/v1/entities/EPC",
+    # lists: filters, sorting and paging
+    "/v1/countries?limit=5&offset=3",
+    "/v1/countries?q=ser",
+    "/v1/agreements?limit=4&offset=4",
+    "/v1/agreements?sort=-date&limit=20",
+    "/v1/agreements?status=signed",
+    "/v1/events?date_from=2024-01-01&date_to=2025-12-31",
+    "/v1/people?sort=-name&limit=3",
+    "/v1/organisations?type=agency",
+    # search
+    "/v1/search?q=ser",
+    "/v1/search?q=prevot",
+    "/v1/search?q=uk&kind=Country",
+    "/v1/search?q=balkans%20western",
+    # named-query shortcuts and the query library
+    "/v1/agreements/uk-germany-joint-action-plan/parties",
+    "/v1/routes/western-balkans-route/path",
+    "/v1/actors/Europol/profile",
+    "/v1/queries",
+    "/v1/queries/shortest_connection?from=Serbia&to=Europol",
+    "/v1/queries/events_in_range?from=2024-01-01&to=2026-01-01",
+    # readiness (counts) and an entity IRI as JSON-LD
+    "/id/country/RS",
+]
+
+
+@pytest.mark.parametrize("url", GETS)
+def test_get_answers_the_same(clients: dict[str, TestClient], url: str) -> None:
+    got = answers(clients, "GET", url, headers={"Accept": "application/json"})
+    assert got["embedded"][0] in {200, 404, 409}, got["embedded"]
+    assert got["neo4j"] == got["embedded"]
+
+
+def test_lists_actually_filter_and_page(clients: dict[str, TestClient]) -> None:
+    """The parity above is not vacuous: the requests return real, different data."""
+    page = clients["neo4j"].get("/v1/agreements?limit=4&offset=4").json()
+    assert page["total"] > 8 and len(page["items"]) == 4 and page["offset"] == 4
+    signature = clients["neo4j"].get("/v1/countries/RS/agreements").json()
+    assert signature["country"]["id"] == "RS" and signature["agreements"]
+    assert clients["neo4j"].get("/v1/entities/EPC").status_code == 409
+
+
+def test_ready_reports_the_same_counts(clients: dict[str, TestClient]) -> None:
+    bodies = {engine: c.get("/ready").json() for engine, c in clients.items()}
+    for body in bodies.values():
+        body.pop("loaded_at")
+    assert bodies["embedded"].pop("backend") == "embedded"
+    assert bodies["neo4j"].pop("backend") == "neo4j"
+    assert bodies["neo4j"] == bodies["embedded"]
+
+
+CYPHER = [
+    # plain rows, ordering, nulls, lists, maps and numbers
+    {"query": "MATCH (c:`Country`) RETURN c.id AS id, c.name AS name, c.iso3 AS iso3 "
+              "ORDER BY id LIMIT 5"},
+    {"query": "MATCH (a:`Agreement`) RETURN a.id AS id, a.date AS date ORDER BY date, id"},
+    {"query": "RETURN [1, 2.5, 'x', null, true] AS l, {a: 1, b: [2]} AS m, 7 / 2 AS i, "
+              "7 / 2.0 AS f, toUpper($s) AS s", "params": {"s": "abc"}},
+    {"query": "MATCH (c:`Country` {id: $id})<-[r]-(a) RETURN type(r) AS t, a.id AS a "
+              "ORDER BY t, a", "params": {"id": "RS"}},
+    {"query": "MATCH (n) RETURN labels(n)[0] AS kind, count(*) AS n ORDER BY kind"},
+    # nodes, relationships and paths in the engine-neutral shapes
+    {"query": "MATCH (c:`Country` {id: 'RS'}) RETURN c"},
+    {"query": "MATCH p = (:`Country` {id: 'RS'})<-[:`COVERS`]-(a) RETURN p ORDER BY a.id LIMIT 2"},
+    # the row cap cuts and says so; exactly the cap is not truncated
+    {"query": "UNWIND range(1, 50) AS x RETURN x"},
+    {"query": f"UNWIND range(1, {ROW_CAP}) AS x RETURN x"},
+    # writes are refused with the same problem
+    {"query": "CREATE (n:`Intruder` {id: 'x'}) RETURN n"},
+    {"query": "MATCH (n:`Country`) SET n.name = 'renamed'"},
+    {"query": "MATCH (n) DETACH DELETE n"},
+    {"query": "MERGE (n:`Country` {id: 'XX'})"},
+    # input problems caught before the engine
+    {"query": ""},
+    {"query": "RETURN 1", "params": {"bad name": 1}},
+]
+
+
+@pytest.mark.parametrize("body", CYPHER, ids=lambda b: b["query"][:50])
+def test_cypher_answers_the_same(clients: dict[str, TestClient], body: dict[str, Any]) -> None:
+    got = answers(clients, "POST", "/v1/cypher", json=body)
+    assert got["neo4j"] == got["embedded"]
+
+
+def test_cypher_cap_and_write_refusal_are_real(clients: dict[str, TestClient]) -> None:
+    capped = clients["neo4j"].post("/v1/cypher", json={"query": "UNWIND range(1, 50) AS x RETURN x"})
+    assert capped.json()["truncated"] is True and len(capped.json()["rows"]) == ROW_CAP
+    refused = clients["neo4j"].post("/v1/cypher", json={"query": "CREATE (n:`Intruder`)"})
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "writes are not allowed" in refused.json()["detail"]
+    for client in clients.values():
+        gone = client.post("/v1/cypher", json={"query": "MATCH (n:`Intruder`) RETURN count(n)"})
+        assert gone.json()["rows"] == [[0]]
+
+
+ENGINE_WORDED = [
+    # The engines' own parsers word these differently; users get the same problem type,
+    # status and title, and a detail that names the trouble.
+    ("MATCH (n RETURN n", {}, 400),
+    ("RETURN $missing AS x", {}, 400),
+    ("RETURN nosuchfunction(1)", {}, 400),
+]
+
+
+@pytest.mark.parametrize(("query", "params", "status"), ENGINE_WORDED)
+def test_engine_errors_are_the_same_problem(clients: dict[str, TestClient], query: str,
+                                            params: dict[str, Any], status: int) -> None:
+    got = {}
+    for engine, client in clients.items():
+        res = client.post("/v1/cypher", json={"query": query, "params": params})
+        assert res.headers["content-type"] == "application/problem+json"
+        body = res.json()
+        assert body["detail"], engine
+        got[engine] = (res.status_code, body["type"], body["title"], sorted(body))
+    assert got["neo4j"] == got["embedded"]
+    assert got["neo4j"][0] == status
+
+
+def test_missing_parameter_is_named_on_both(clients: dict[str, TestClient]) -> None:
+    for client in clients.values():
+        body = client.post("/v1/cypher", json={"query": "RETURN $missing AS x"}).json()
+        assert "missing" in body["detail"]
+
+
+# -- the RDF export ---------------------------------------------------------------------
+
+
+def _export(backend: FalkorBackend | Neo4jBackend) -> Graph:
+    g = build_graph(backend, BASE)
+    created = list(g.triples((None, DCTERMS.created, None)))
+    assert len(created) == 1  # the load time: the one triple that differs by design
+    g.remove(created[0])
+    return g
+
+
+def test_rdf_export_is_isomorphic(loaded: FalkorBackend, neo_loaded: Neo4jBackend) -> None:
+    embedded, neo4j = _export(loaded), _export(neo_loaded)
+    assert len(embedded) > 1000
+    if not isomorphic(embedded, neo4j):
+        _, only_embedded, only_neo4j = graph_diff(to_isomorphic(embedded), to_isomorphic(neo4j))
+        pytest.fail("exports differ:\nonly on embedded:\n"
+                    + "\n".join(sorted(t.n3() for t in only_embedded)[:20])
+                    + "\nonly on neo4j:\n" + "\n".join(sorted(t.n3() for t in only_neo4j)[:20]))
+
+
+# -- the CLI -------------------------------------------------------------------------------
+
+
+def test_cli_stats_prints_the_same(loaded: FalkorBackend, neo_loaded: Neo4jBackend,
+                                   neo4j_settings: Settings) -> None:
+    env = {"NEO4J_URI": neo4j_settings.neo4j_uri, "NEO4J_USER": neo4j_settings.neo4j_user,
+           "NEO4J_PASSWORD": neo4j_settings.neo4j_password.get_secret_value()}
+    home, graph = loaded.server.home, loaded.graph_name
+    for flags in ([], ["--json"]):
+        embedded = run_cli("stats", *flags, home=home, graph=graph)
+        neo4j = run_cli("stats", "--backend", "neo4j", *flags, home=home, graph=graph, **env)
+        assert embedded.returncode == neo4j.returncode == 0, embedded.stderr + neo4j.stderr
+        assert neo4j.stdout == embedded.stdout
+    counts = json.loads(neo4j.stdout)
+    assert counts["nodes"]["Country"] > 10 and counts["relationships"]["PARTY_TO"] > 10
+
+
+# -- a runaway query: stopped by the server, and the service keeps answering -----------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app on a real uvicorn server in a thread, as `migkg serve` runs it."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+LIMIT_MS = 1000
+RUNAWAY = "UNWIND range(1, 100000000) AS i RETURN count(i) AS n"
+
+
+def test_runaway_query_is_stopped_on_neo4j_and_health_keeps_answering(
+    neo_loaded: Neo4jBackend,
+) -> None:
+    # FalkorDB builds the whole range before its own timeout check runs; the hard
+    # deadline outside the engine that it needs is issue 10's query sandbox.
+    app = app_for(neo_loaded, Settings(query_timeout_ms=LIMIT_MS))
+    outcome: dict[str, Any] = {}
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+        def runaway() -> None:
+            started = time.perf_counter()
+            outcome["res"] = http.post("/v1/cypher", json={"query": RUNAWAY})
+            outcome["seconds"] = time.perf_counter() - started
+
+        worker = threading.Thread(target=runaway)
+        worker.start()
+        health = []
+        while worker.is_alive():
+            started = time.perf_counter()
+            assert http.get("/health").status_code == 200
+            health.append(time.perf_counter() - started)
+            time.sleep(0.05)
+        worker.join()
+    res = outcome["res"]
+    assert res.status_code == 504, res.text
+    assert res.headers["content-type"] == "application/problem+json"
+    assert res.json()["detail"] == f"the query did not finish within {LIMIT_MS} ms"
+    assert outcome["seconds"] < 2 * LIMIT_MS / 1000, outcome["seconds"]
+    assert health and max(health) < 1.0, health
