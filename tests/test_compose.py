@@ -74,7 +74,7 @@ def test_neo4j_is_community_with_a_healthcheck_and_a_named_volume(
 ) -> None:
     neo4j = config["services"]["neo4j"]
     assert neo4j["image"].startswith("neo4j:5.")
-    assert "enterprise" not in neo4j["image"]
+    assert neo4j["image"].endswith("-community")
     health = neo4j["healthcheck"]
     assert not health.get("disable") and health["test"][0] in {"CMD", "CMD-SHELL"}
     assert "cypher-shell" in " ".join(health["test"])
@@ -82,6 +82,15 @@ def test_neo4j_is_community_with_a_healthcheck_and_a_named_volume(
               for v in neo4j["volumes"]]
     data = [m for m in mounts if m.split(":")[1] == "/data"]
     assert data and data[0].split(":")[0] in config["volumes"]  # named, not a host path
+
+
+def test_compose_runs_the_neo4j_version_the_tests_run(config: dict[str, Any]) -> None:
+    """The image users run and the jars the suite tests against are one release."""
+    from neo4j_local import pinned_version
+
+    image = config["services"]["neo4j"]["image"]
+    assert image == f"neo4j:{pinned_version()}-community"
+    assert pinned_version().startswith("5.26."), "Neo4j 5.26 is the LTS line we support"
 
 
 def test_api_waits_for_a_healthy_neo4j_and_uses_it(config: dict[str, Any]) -> None:
