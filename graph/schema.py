@@ -27,6 +27,8 @@ class PropertySpec:
     required: bool = False
     values: tuple[str, ...] = ()
     pattern: str | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,13 +91,16 @@ def _props(raw: dict[str, Any] | None, where: str) -> dict[str, PropertySpec]:
     for name, spec in (raw or {}).items():
         if not _NAME.match(name):
             raise ValueError(f"{where}: bad property name {name!r}")
-        unknown = set(spec) - {"type", "required", "values", "pattern", "description"}
+        unknown = set(spec) - {"type", "required", "values", "pattern", "description",
+                               "minimum", "maximum"}
         if unknown:  # e.g. an unquoted comma in a flow mapping splits a description
             raise ValueError(f"{where}.{name}: unknown keys {sorted(unknown)}")
         if spec["type"] not in PROPERTY_TYPES:
             raise ValueError(f"{where}.{name}: unknown type {spec['type']!r}")
         if spec["type"] == "enum" and not spec.get("values"):
             raise ValueError(f"{where}.{name}: enum without values")
+        if ({"minimum", "maximum"} & set(spec)) and spec["type"] not in {"int", "float"}:
+            raise ValueError(f"{where}.{name}: minimum and maximum apply to int and float only")
         out[name] = PropertySpec(
             name=name,
             type=spec["type"],
@@ -103,6 +108,8 @@ def _props(raw: dict[str, Any] | None, where: str) -> dict[str, PropertySpec]:
             required=bool(spec.get("required", False)),
             values=tuple(spec.get("values", ())),
             pattern=spec.get("pattern"),
+            minimum=spec.get("minimum"),
+            maximum=spec.get("maximum"),
         )
     return out
 

@@ -11,8 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.schema import SCHEMA_PATH, Schema, get_schema
+from loaders.files import Unreadable, list_data_files, read_regular
 from loaders.models import models
-from loaders.yamlsource import LocatedDoc, YamlSyntaxError, parse
+from loaders.yamlsource import LocatedDoc, YamlError, parse
 from migkg.exc import InvalidFacts, Problem
 
 TOP_KEYS = {"entities", "relationships"}
@@ -93,13 +94,10 @@ def _field(loc: Iterable[str | int]) -> str:
 
 def _field_lines(doc: LocatedDoc, path: tuple[str | int, ...], item: dict[str, Any]) -> dict[str, int]:
     lines = {str(k): doc.line_of((*path, k)) for k in item}
-    for j, _ in enumerate(item.get("sources") or []):
+    sources = item.get("sources")
+    for j in range(len(sources) if isinstance(sources, list) else 0):
         lines[f"sources[{j}].doc"] = doc.line_of((*path, "sources", j, "doc"))
     return lines
-
-
-def data_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.glob("*.y*ml") if p.suffix in {".yaml", ".yml"})
 
 
 class _Reader:
@@ -111,22 +109,38 @@ class _Reader:
         # Every id declared with a known kind, valid or not, so that one bad entity
         # does not cascade into "unknown reference" problems elsewhere.
         self.declared: list[tuple[str, str, str, int]] = []
+        # Files whose facts are unknown: references into them cannot be checked.
+        self.unread: list[str] = []
+        self.digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
 
     def problem(self, file: str, line: int, fld: str, msg: str) -> None:
         self.problems.append(Problem(file, line, fld, msg))
 
     def read_file(self, path: Path, name: str) -> None:
+        """Read, parse and check one file; every failure becomes a problem, never an exception."""
         try:
-            doc = parse(path.read_text(encoding="utf-8"))
-        except YamlSyntaxError as err:
+            data = read_regular(path)
+            _digest_file(self.digest, path, data)
+            doc = parse(data)
+        except Unreadable as err:
+            self.unread.append(name)
+            self.problem(name, 1, "", str(err))
+            return
+        except YamlError as err:
+            self.unread.append(name)
             self.problem(name, err.line, "", err.message)
             return
-        except UnicodeDecodeError as err:
-            self.problem(name, 1, "", f"not UTF-8: {err}")
-            return
+        try:
+            self.read_doc(doc, name)
+        except Exception as err:  # noqa: BLE001 - a bug must still name the file, not crash
+            self.unread.append(name)
+            self.problem(name, 1, "", f"internal error while checking: {type(err).__name__}: {err}")
+
+    def read_doc(self, doc: LocatedDoc, name: str) -> None:
         if doc.data is None:
             return
         if not isinstance(doc.data, dict):
+            self.unread.append(name)
             self.problem(name, 1, "", "top level must be a mapping with entities/relationships")
             return
         for key in doc.data:
@@ -156,7 +170,7 @@ class _Reader:
             self.problem(name, line, _field(path), "must be a mapping")
             return
         kind = item.get("kind")
-        if kind not in self.node_models:
+        if not isinstance(kind, str) or kind not in self.node_models:
             self.problem(name, doc.line_of((*path, "kind")), _field((*path, "kind")),
                          f"unknown kind {kind!r}; expected one of {sorted(self.node_models)}")
             return
@@ -178,7 +192,7 @@ class _Reader:
             self.problem(name, line, _field(path), "must be a mapping")
             return
         rtype = item.get("type")
-        if rtype not in self.rel_models:
+        if not isinstance(rtype, str) or rtype not in self.rel_models:
             self.problem(name, doc.line_of((*path, "type")), _field((*path, "type")),
                          f"unknown relationship type {rtype!r}")
             return
@@ -204,10 +218,15 @@ class _Reader:
                 seen[ident] = (kind, file, line)
         docs = {i for i, (kind, _, _) in seen.items() if kind == "Document"}
 
+        # When a file could not be read, its ids are unknown: an "unknown reference"
+        # would most likely be one of them, so say nothing rather than cascade.
+        unknown_ok = bool(self.unread)
+
         def ref(file: str, line: int, fld: str, target: str, kinds: Iterable[str]) -> None:
             kinds = tuple(kinds)
             if target not in seen:
-                self.problem(file, line, fld, f"unknown reference {target!r}")
+                if not unknown_ok:
+                    self.problem(file, line, fld, f"unknown reference {target!r}")
             elif seen[target][0] not in kinds:
                 self.problem(file, line, fld, f"{target!r} is a {seen[target][0]}; "
                              f"expected {' or '.join(kinds)}")
@@ -215,7 +234,7 @@ class _Reader:
         items: list[Entity | Relationship] = [*self.facts.entities, *self.facts.relationships]
         for item in items:
             for j, s in enumerate(item.sources):
-                if s["doc"] not in docs:
+                if s["doc"] not in docs and not (unknown_ok and s["doc"] not in seen):
                     self.problem(item.file, item.line_of(f"sources[{j}].doc"), f"sources[{j}].doc",
                                  f"unknown document {s['doc']!r}")
         for e in self.facts.entities:
@@ -237,26 +256,62 @@ class _Reader:
             keys[r.key] = r
 
 
+def _digest_file(digest: Any, path: Path, data: bytes) -> None:
+    digest.update(path.name.encode() + b"\0" + data + b"\0")
+
+
 def facts_digest(data_dir: Path) -> str:
-    """A digest of the schema and every YAML file: it changes when the facts may have."""
+    """A digest of the schema and every YAML file: it changes when the facts may have.
+
+    An unreadable file still changes it (so a stale graph is never taken as current);
+    `read_facts` then says what is wrong with the file.
+    """
     digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
-    for path in data_files(data_dir):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    files, _ = list_data_files(data_dir)
+    for path in files:
+        try:
+            _digest_file(digest, path, read_regular(path))
+        except Unreadable as err:
+            digest.update(f"{path.name}\0unreadable: {err}\0".encode())
     return digest.hexdigest()
 
 
-def read_facts(data_dir: Path, schema: Schema | None = None) -> Facts:
-    """Read every YAML file in `data_dir`; raise InvalidFacts listing every problem."""
+def _is_empty(facts: Facts) -> bool:
+    """No entity but documents: loading it would leave a graph with nothing to ask about."""
+    return all(e.kind == "Document" for e in facts.entities)
+
+
+def read_facts(data_dir: Path, schema: Schema | None = None, *, allow_empty: bool = False) -> Facts:
+    """Read every YAML file in `data_dir`; raise InvalidFacts listing every problem.
+
+    An empty or near-empty folder (no entity besides documents) is refused unless
+    `allow_empty`: a wrong `--data` must not quietly replace the graph with nothing.
+    """
     reader = _Reader(schema or get_schema())
-    if not data_dir.is_dir():
-        raise InvalidFacts([Problem(str(data_dir), 0, "", "not a directory")])
-    files = data_files(data_dir)
-    if not files:
-        raise InvalidFacts([Problem(str(data_dir), 0, "", "no *.yaml files")])
+    where = str(data_dir)
+    try:
+        files, ignored = list_data_files(data_dir)
+    except NotADirectoryError:
+        raise InvalidFacts([Problem(where, 0, "", "not a directory")]) from None
+    except FileNotFoundError:
+        raise InvalidFacts([Problem(where, 0, "", "no such directory")]) from None
+    except OSError as err:
+        raise InvalidFacts([Problem(where, 0, "", f"cannot list: {err.strerror or err}")]) from None
+    for path, why in ignored:
+        reader.problem(str(path), 0, "", why)
+    if not files and not allow_empty:
+        reader.problem(where, 0, "", "no *.yaml files; pass --allow-empty to load an empty graph")
     for path in files:
         reader.read_file(path, str(path))
     reader.cross_check()
+    if files and not reader.problems and _is_empty(reader.facts) and not allow_empty:
+        reader.problem(where, 0, "", f"no facts: {len(files)} file(s) but no entity besides "
+                       "documents; pass --allow-empty to load an empty graph")
     if reader.problems:
-        raise InvalidFacts(reader.problems)
-    reader.facts.digest = facts_digest(data_dir)
+        note = ""
+        if reader.unread:
+            note = (f"; references were not checked, since {len(reader.unread)} file(s) "
+                    "could not be read")
+        raise InvalidFacts(reader.problems, note=note)
+    reader.facts.digest = reader.digest.hexdigest()
     return reader.facts

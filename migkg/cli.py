@@ -36,7 +36,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from loaders.facts import read_facts
 
     settings = _settings(args)
-    facts = read_facts(settings.data)
+    facts = read_facts(settings.data, allow_empty=args.allow_empty)
     nodes, rels = facts.counts()
     print(f"{settings.data}: valid - {len(facts.entities)} entities, "
           f"{len(facts.relationships)} relationships")
@@ -56,7 +56,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     started = time.perf_counter()
-    facts = read_facts(settings.data)
+    facts = read_facts(settings.data, allow_empty=args.allow_empty)
     backend = _backend(settings)
     load_facts(facts, backend, progress=_progress)
     elapsed = time.perf_counter() - started
@@ -173,8 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--data", type=Path, help="folder of YAML facts (default: data/)")
         return p
 
-    add("validate", cmd_validate, "check the curated facts and print a summary", data=True)
-    add("load", cmd_load, "validate and load the facts, replacing the graph", data=True)
+    for verb, fn, help_ in (
+        ("validate", cmd_validate, "check the curated facts and print a summary"),
+        ("load", cmd_load, "validate and load the facts, replacing the graph"),
+    ):
+        p = add(verb, fn, help_, data=True)
+        p.add_argument("--allow-empty", action="store_true",
+                       help="accept a folder with no entity besides documents (an empty graph)")
     p = add("stats", cmd_stats, "counts per node kind and relationship type")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("query", cmd_query, "run read-only Cypher, or a named query with --name")
@@ -211,6 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except OSError as err:  # a file or folder the command needs: one line, no traceback
+        where = f": {err.filename}" if err.filename else ""
+        print(f"migkg {args.command}: {err.strerror or err}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # noqa: BLE001 - the boundary: never a traceback for a user
+        print(f"migkg {args.command}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -68,6 +68,6 @@ class InvalidFacts(MigkgError):
 
     status, title, slug = 422, "Invalid facts", "invalid-facts"
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], note: str = "") -> None:
         self.problems = sorted(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the curated facts")
+        super().__init__(f"{len(self.problems)} problem(s) in the curated facts{note}")
