@@ -11,7 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.caching import CachingMiddleware
-from api.routers import cypher, entities, explorer, health, queries, rdf, search
+from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
+from api.routers import cypher, docs, entities, explorer, health, queries, rdf, search
 from graph import open_backend
 from graph.backend import GraphBackend
 from migkg import __version__
@@ -62,7 +63,9 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        responses=problems.error_responses(422, 500),
+        docs_url=None,  # served by api/routers/docs.py, with its own CSP
+        redoc_url=None,
+        responses=problems.error_responses(400, 413, 422, 500),
         openapi_tags=[
             {"name": "entities", "description": "Entities by kind, one entity, search."},
             {"name": "queries", "description": "The named Cypher query library."},
@@ -76,8 +79,12 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
+    # Pure ASGI, outermost last: guard, HEAD, security headers, caching, CORS, app.
     app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (health.router, search.router, entities.router, queries.router,
-                   cypher.router, rdf.router, explorer.router):
+                   cypher.router, rdf.router, explorer.router, docs.router):
         app.include_router(router)
     return app

@@ -30,11 +30,21 @@ class ProblemDetail(BaseModel):
     instance: str = Field(examples=["/v1/countries/Narnia/agreements"])
 
 
+def _body(path: str, status: int, slug: str, title: str, detail: str,
+          **extra: Any) -> dict[str, Any]:
+    return {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+            "instance": path, **extra}
+
+
 def problem(request: Request, status: int, slug: str, title: str, detail: str,
             headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **extra}
+    body = _body(request.url.path, status, slug, title, detail, **extra)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def problem_bytes(path: str, status: int, slug: str, title: str, detail: str) -> bytes:
+    """A problem body for middleware, which answers before any request object exists."""
+    return bytes(JSONResponse(_body(path, status, slug, title, detail)).body)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -46,16 +56,26 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _allowed_methods(request: Request) -> list[str]:
-    """Methods of every route on this path (Starlette names only the first route's)."""
+PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(app: Any, path: str, root_path: str = "") -> list[str]:
+    """Methods some route answers on `path` (Starlette names only the first route's).
+
+    Each method is matched against a fresh scope: the request's own carries routing
+    state that makes routers answer for the route already chosen. HEAD is allowed
+    wherever GET is (api/middleware.py answers it).
+    """
     from starlette.routing import Match
 
     allowed: set[str] = set()
-    for route in request.app.router.routes:
-        for method in getattr(route, "methods", None) or ():
-            match, _ = route.matches({**request.scope, "method": method})
-            if match == Match.FULL:
-                allowed.add(method)
+    for method in PROBED_METHODS:
+        scope = {"type": "http", "method": method, "path": path, "root_path": root_path,
+                 "headers": [], "query_string": b""}
+        if any(route.matches(scope)[0] == Match.FULL for route in app.router.routes):
+            allowed.add(method)
+    if "GET" in allowed:
+        allowed.add("HEAD")
     return sorted(allowed)
 
 
@@ -82,7 +102,8 @@ def install(app: FastAPI) -> None:
         slug = title.lower().replace(" ", "-")
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(_allowed_methods(request))
+            headers["Allow"] = ", ".join(allowed_methods(
+                request.app, request.scope["path"], request.scope.get("root_path", "")))
         return problem(request, exc.status_code, slug, title, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)

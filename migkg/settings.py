@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
     )
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age (s) on read endpoints.")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, le=2**30,
+        description="Largest request body the API accepts (bytes); a larger one answers 413.",
+    )
     base_iri: str = Field(
         "https://w3id.org/migkg", description="Base for entity IRIs: `{base}/id/{kind}/{id}`."
     )

@@ -7,6 +7,8 @@ varies on Accept. IRIs are minted under `settings.base_iri`.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Annotated, Any
@@ -15,9 +17,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from rdflib import Graph
 
+from api.caching import etag_matches
 from api.deps import BackendDep, SettingsDep
 from api.problems import error_responses
+from graph.backend import GraphBackend
+from graph.meta import read_meta
 from graph.schema import get_schema
+from migkg import __version__
 from migkg.exc import BackendUnavailable, NotAcceptable, NotFound
 from ontology.context import context_json
 from ontology.describe import (
@@ -85,16 +91,46 @@ def _content(media: list[str]) -> dict[int | str, dict[str, Any]]:
 # -- dumps ------------------------------------------------------------------------------
 
 
+EXPORT_CACHE_SIZE = 4  # built dumps kept per app: one per format of the current graph
+
+
+def _export_etag(backend: GraphBackend, base_iri: str, fmt: Format) -> str:
+    """An ETag from the loaded graph's digest and load time (the dump carries it), the
+    base IRI, the format and the code version; BackendUnavailable when nothing is loaded."""
+    meta = read_meta(backend)
+    if not meta.get("digest"):
+        raise BackendUnavailable("the graph is not loaded")
+    key = "|".join([str(meta["digest"]), str(meta.get("loaded_at")), base_iri, fmt.name,
+                    __version__])
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _cached_dump(request: Request, etag: str, build: Callable[[], bytes]) -> bytes:
+    cache: OrderedDict[str, bytes] | None = getattr(request.app.state, "export_cache", None)
+    if cache is None:
+        cache = request.app.state.export_cache = OrderedDict()
+    if etag not in cache:
+        cache[etag] = build()
+        while len(cache) > EXPORT_CACHE_SIZE:
+            cache.popitem(last=False)
+    cache.move_to_end(etag)
+    return cache[etag]
+
+
 def _export_endpoint(fmt: Format) -> Callable[..., Response]:
-    def export(backend: BackendDep, settings: SettingsDep) -> Response:
-        if not backend.exists():
-            raise BackendUnavailable("the graph is not loaded")
-        headers = {"Content-Disposition": f'attachment; filename="migkg.{fmt.extension}"'}
-        body = export_bytes(backend, settings.base_iri, fmt.name)
-        if fmt.name == "nt":  # streamed a page at a time, in bounded memory
+    def export(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+        etag = _export_etag(backend, settings.base_iri, fmt)
+        cache_headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
+        if etag_matches(etag, request.headers.get("if-none-match", "")):
+            return Response(status_code=304, headers=cache_headers)
+        headers = {"Content-Disposition": f'attachment; filename="migkg.{fmt.extension}"',
+                   **cache_headers}
+        if fmt.name == "nt":  # streamed a page at a time, in bounded memory: not kept
+            body = export_bytes(backend, settings.base_iri, fmt.name)
             return StreamingResponse(body, media_type=fmt.media_type, headers=headers)
-        return Response(b"".join(body), media_type=_content_type(fmt.media_type),
-                        headers=headers)
+        dump = _cached_dump(request, etag, lambda: b"".join(
+            export_bytes(backend, settings.base_iri, fmt.name)))
+        return Response(dump, media_type=_content_type(fmt.media_type), headers=headers)
 
     export.__name__ = f"export_{fmt.name}"
     return export
@@ -105,9 +141,11 @@ for _fmt in FORMATS.values():
         f"/v1/export.{_fmt.extension}", _export_endpoint(_fmt), methods=["GET"],
         response_class=Response, summary=f"The whole graph as {_fmt.media_type}",
         description="Every entity and relationship with its properties and evidence, and a "
-        "VoID/DCAT description of the dataset."
-        + (" Streamed." if _fmt.name == "nt" else ""),
-        responses={**_content([_fmt.media_type]), **error_responses(503)},
+        "VoID/DCAT description of the dataset. Sent with an `ETag` from the graph's digest; "
+        "`If-None-Match` answers 304."
+        + (" Streamed." if _fmt.name == "nt" else " Kept in memory per graph digest."),
+        responses={**_content([_fmt.media_type]), 304: {"description": "Not modified"},
+                   **error_responses(503)},
     )
 
 
