@@ -2,10 +2,12 @@ package migkg;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
 import org.neo4j.configuration.connectors.ConnectorPortRegister;
 import org.neo4j.configuration.connectors.ConnectorType;
 import org.neo4j.configuration.helpers.SocketAddress;
@@ -46,7 +48,10 @@ public final class Neo4jLauncher {
         // These three make it the server the tests expect, whatever the file says.
         builder.setConfig(BoltConnector.enabled, true)
                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", 0))
-               .setConfig(GraphDatabaseSettings.auth_enabled, true);
+               .setConfig(GraphDatabaseSettings.auth_enabled, true)
+               // Bolt waits 5 s twice at shutdown for connections a test server never keeps.
+               .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(200))
+               .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(200));
         DatabaseManagementService dbms = builder.build();
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
 
