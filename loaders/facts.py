@@ -22,6 +22,9 @@ REFERENCE_PROPERTIES = {
     ("Principle", "framework"): ("Agreement", "Policy"),
     ("SIGNED", "on_behalf_of"): ("Country", "Organisation"),
 }
+# The kind of an id declared with a kind the schema lacks: that problem is reported
+# once, at the declaration, not again at every reference to the id.
+UNKNOWN_KIND = "?"
 # Relationship properties that tell two edges of one type between one pair apart.
 DISCRIMINATORS = ("role", "title", "action")
 
@@ -149,6 +152,7 @@ class _Reader:
         for section, handler in (("entities", self.entity), ("relationships", self.relationship)):
             items = doc.data.get(section) or []
             if not isinstance(items, list):
+                self.unread.append(name)  # its facts are unknown
                 self.problem(name, doc.line_of((section,)), section, "must be a list")
                 continue
             for i, item in enumerate(items):
@@ -167,12 +171,15 @@ class _Reader:
     def entity(self, name: str, doc: LocatedDoc, path: tuple[str | int, ...], item: Any) -> None:
         line = doc.line_of(path)
         if not isinstance(item, dict):
+            self.unread.append(name)  # the id it meant to declare is unknown
             self.problem(name, line, _field(path), "must be a mapping")
             return
         kind = item.get("kind")
         if not isinstance(kind, str) or kind not in self.node_models:
             self.problem(name, doc.line_of((*path, "kind")), _field((*path, "kind")),
                          f"unknown kind {kind!r}; expected one of {sorted(self.node_models)}")
+            if isinstance(item.get("id"), str):  # declared, of a kind we cannot check
+                self.declared.append((item["id"], UNKNOWN_KIND, name, doc.line_of((*path, "id"))))
             return
         if isinstance(item.get("id"), str):
             self.declared.append((item["id"], kind, name, doc.line_of((*path, "id"))))
@@ -227,7 +234,7 @@ class _Reader:
             if target not in seen:
                 if not unknown_ok:
                     self.problem(file, line, fld, f"unknown reference {target!r}")
-            elif seen[target][0] not in kinds:
+            elif seen[target][0] not in (*kinds, UNKNOWN_KIND):
                 self.problem(file, line, fld, f"{target!r} is a {seen[target][0]}; "
                              f"expected {' or '.join(kinds)}")
 

@@ -145,7 +145,9 @@ class _Builder:
         if isinstance(event, StreamEndEvent):
             return LocatedDoc(None, {(): 1})
         assert isinstance(event, DocumentStartEvent)
-        data = self.value(self.next(), (), 0)
+        event = self.next()
+        self.lines[()] = _line(event)
+        data = self.value(event, (), 0)
         self.next()  # DocumentEndEvent
         event = self.next()
         if not isinstance(event, StreamEndEvent):
@@ -154,39 +156,47 @@ class _Builder:
         return LocatedDoc(data, self.lines)
 
     def value(self, event: Event, path: Path_, depth: int) -> Any:
-        line = _line(event)
-        self.lines[path] = line
-        kind = type(event)
+        """The value `event` starts; its line is recorded under `path` by the caller."""
+        kind = event.__class__
         if kind is ScalarEvent:
-            return _scalar(event, line)  # type: ignore[arg-type]
+            return _scalar(event)  # type: ignore[arg-type]
+        line = _line(event)
         if kind is AliasEvent:
             raise YamlError(line, f"aliases (*{event.anchor}) are not allowed")  # type: ignore[attr-defined]
         _plain_node(event, line)
         if depth >= MAX_DEPTH:
             raise YamlError(line, f"nested more than {MAX_DEPTH} levels deep")
-        if kind is SequenceStartEvent:
-            items: list[Any] = []
-            event = self.next()
-            while type(event) is not SequenceEndEvent:
-                items.append(self.value(event, (*path, len(items)), depth + 1))
-                event = self.next()
-            return items
         if kind is MappingStartEvent:
-            return self.mapping(path, depth)
+            return self.mapping(path, depth + 1)
+        if kind is SequenceStartEvent:
+            return self.sequence(path, depth + 1)
         raise YamlError(line, f"unexpected YAML event {kind.__name__}")  # pragma: no cover
+
+    # The two loops below are the hot path: one pass per event, locals bound once.
+    def sequence(self, path: Path_, depth: int) -> list[Any]:
+        items: list[Any] = []
+        lines, next_event, value = self.lines, self.next, self.value
+        event = next_event()
+        while event.__class__ is not SequenceEndEvent:
+            item_path = (*path, len(items))
+            lines[item_path] = event.start_mark.line + 1
+            items.append(value(event, item_path, depth))
+            event = next_event()
+        return items
 
     def mapping(self, path: Path_, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        event = self.next()
-        while type(event) is not MappingEndEvent:
-            line = _line(event)
+        lines, next_event, value = self.lines, self.next, self.value
+        event = next_event()
+        while event.__class__ is not MappingEndEvent:
+            line = event.start_mark.line + 1
             key = _key(event, line)
             if key in out:
                 raise YamlError(line, f"duplicate key {key!r}")
             key_path = (*path, key)
-            out[key] = self.value(self.next(), key_path, depth + 1)
-            self.lines[key_path] = line
-            event = self.next()
+            lines[key_path] = line  # a key's line, also for a list or mapping below it
+            out[key] = value(next_event(), key_path, depth)
+            event = next_event()
         return out
 
 
@@ -203,33 +213,39 @@ def _plain_node(event: Any, line: int) -> None:
         raise YamlError(line, f"tags ({tag}) are not allowed")
 
 
+def _escaped(event: ScalarEvent, where: str) -> None:
+    """Only a double-quoted scalar's escapes can add characters the file check did not see."""
+    if event.style == '"':
+        bad = _BAD_VALUE.search(event.value)
+        if bad:
+            raise YamlError(_line(event), f"{_char(bad.group())} in {where}")
+
+
 def _key(event: Event, line: int) -> str:
-    if not isinstance(event, ScalarEvent):
+    if event.__class__ is not ScalarEvent:
         if isinstance(event, AliasEvent):
             raise YamlError(line, f"aliases (*{event.anchor}) are not allowed")
         raise YamlError(line, "a key must be plain text, not a list or mapping")
     _plain_node(event, line)
-    key = event.value
-    if event.implicit[0] and key == "<<":
+    key: str = event.value
+    if key == "<<" and event.implicit[0]:
         raise YamlError(line, "merge keys (<<) are not allowed")
     if not key:
         raise YamlError(line, "empty key")
-    bad = _BAD_VALUE.search(key)
-    if bad:
-        raise YamlError(line, f"{_char(bad.group())} in a key")
+    _escaped(event, "a key")
     return key
 
 
-def _scalar(event: ScalarEvent, line: int) -> Any:
-    _plain_node(event, line)
+def _scalar(event: ScalarEvent) -> Any:
+    if event.anchor is not None or event.tag is not None:
+        _plain_node(event, _line(event))
     value: str = event.value
-    if event.implicit[0] and event.tag is None:  # plain: resolve as YAML 1.1 does
+    if event.implicit[0]:  # plain: resolve as YAML 1.1 does
         for tag, regexp in _RESOLVERS.get(value[:1], ()):
             if regexp.match(value):
-                return _construct(tag, value, line)
-    bad = _BAD_VALUE.search(value)
-    if bad:
-        raise YamlError(line, f"{_char(bad.group())} in a value")
+                return _construct(tag, value, _line(event))
+        return value
+    _escaped(event, "a value")
     return value
 
 
