@@ -8,6 +8,8 @@
   file. The replaced file keeps its permission bits.
 - A symlink is followed: its target is what gets written (or replaced), and the
   link stays. A dangling link writes a new file at its target; a loop is refused.
+  A link that resolving by name does not reproduce (`/dev/stdout`, `/proc/self/fd/N`
+  onto a file) is written directly, appending, as a shell's `>>` would.
 - A directory, a socket or a folder that does not exist is refused, with one line,
   before any work is done.
 """
@@ -37,6 +39,7 @@ class Target:
     path: Path | None  # None for stdout
     direct: bool
     mode: int | None = None  # permission bits of the regular file being replaced
+    append: bool = False  # a regular file written directly: never truncate it
 
 
 def resolve_target(output: str) -> Target:
@@ -59,10 +62,19 @@ def resolve_target(output: str) -> Target:
             raise CannotWrite(f"{output}: is a socket")
         return Target(given, direct=True)  # character or block device, FIFO
     path = Path(os.path.realpath(given))  # through any symlink: the link itself stays
+    if st is not None and not _same_file(st, path):
+        return Target(given, direct=True, append=True)  # a /proc "magic" link
     if st is None and not path.parent.is_dir():
         what = "is not a folder" if path.parent.exists() else "does not exist"
         raise CannotWrite(f"{output}: folder {path.parent} {what}")
     return Target(path, direct=False, mode=None if st is None else stat.S_IMODE(st.st_mode))
+
+
+def _same_file(st: os.stat_result, path: Path) -> bool:
+    try:
+        return os.path.samestat(st, os.stat(path))
+    except OSError:
+        return False
 
 
 def write_output(chunks: Iterable[bytes], output: str) -> int:
@@ -79,7 +91,8 @@ def write_output(chunks: Iterable[bytes], output: str) -> int:
     try:
         if target.direct:
             # No O_CREAT, no O_TRUNC: a device or pipe is written, never made or emptied.
-            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+            flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+            fd = os.open(path, flags | (os.O_APPEND if target.append else 0))
         else:
             fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                            suffix=".partial")
