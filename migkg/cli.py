@@ -142,6 +142,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     settings = _settings(args)
+    if settings.backend == "embedded":
+        # Check and load data/ here, where bad facts are listed as file:line problems
+        # and exit 1; inside the app's lifespan uvicorn would print a traceback.
+        from api.app import ensure_loaded
+
+        backend = _backend(settings)
+        try:
+            ensure_loaded(backend, settings)
+        finally:
+            backend.close()
     uvicorn.run(create_app(settings), host=args.host or settings.host,
                 port=args.port or settings.port, log_level="info")
     return 0

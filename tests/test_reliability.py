@@ -292,3 +292,12 @@ def test_unusable_migkg_home_is_one_line(layout: str, tmp_path: Path, backend: F
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and f"MIGKG_HOME {home} is not usable" in lines[0], run.stderr
+
+
+def test_serve_lists_bad_facts_without_a_traceback(server: EmbeddedServer, backend: FalkorBackend) -> None:
+    data, expected = stored_case("pages-huge")
+    run = run_cli("serve", "--data", str(data), "--port", "18766", home=server.home,
+                  graph=backend.graph_name)
+    assert "Traceback" not in run.stderr
+    assert run.returncode == 1
+    assert run.stderr.splitlines()[0].startswith(expected.prefix(data)), run.stderr
