@@ -124,20 +124,16 @@ class _Reader:
         try:
             data = read_regular(path)
             _digest_file(self.digest, path, data)
-            doc = parse(data)
+            self.read_doc(parse(data), name)
         except Unreadable as err:
             self.unread.append(name)
             self.problem(name, 1, "", str(err))
-            return
         except YamlError as err:
             self.unread.append(name)
             self.problem(name, err.line, "", err.message)
-            return
-        try:
-            self.read_doc(doc, name)
         except Exception as err:  # noqa: BLE001 - a bug must still name the file, not crash
             self.unread.append(name)
-            self.problem(name, 1, "", f"internal error while checking: {type(err).__name__}: {err}")
+            self.problem(name, 1, "", f"internal error while reading: {type(err).__name__}: {err}")
 
     def read_doc(self, doc: LocatedDoc, name: str) -> None:
         if doc.data is None:

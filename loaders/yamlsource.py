@@ -70,9 +70,6 @@ class YamlError(ValueError):
         self.message = message
 
 
-YamlSyntaxError = YamlError  # the name callers used before the reader was hardened
-
-
 @dataclass
 class LocatedDoc:
     """A parsed YAML document and the 1-based line of each value, keyed by its path."""
