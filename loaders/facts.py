@@ -103,9 +103,21 @@ def _field_lines(doc: LocatedDoc, path: tuple[str | int, ...], item: dict[str, A
     return lines
 
 
+class _Retry(Exception):
+    """A problem met by the lean pass: read again with a line for every value."""
+
+
 class _Reader:
-    def __init__(self, schema: Schema) -> None:
+    """Reads and checks files; `locate=False` is the lean pass for valid data.
+
+    The lean pass keeps only each fact's own line and stops at the first problem
+    (`_Retry`); the located pass then finds every problem with its line and field.
+    So valid data never pays for line bookkeeping, and the report is the same.
+    """
+
+    def __init__(self, schema: Schema, *, locate: bool = True) -> None:
         self.schema = schema
+        self.locate = locate
         self.node_models, self.rel_models = models(schema)
         self.problems: list[Problem] = []
         self.facts = Facts()
@@ -117,6 +129,8 @@ class _Reader:
         self.digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
 
     def problem(self, file: str, line: int, fld: str, msg: str) -> None:
+        if not self.locate:
+            raise _Retry
         self.problems.append(Problem(file, line, fld, msg))
 
     def read_file(self, path: Path, name: str) -> None:
@@ -124,7 +138,9 @@ class _Reader:
         try:
             data = read_regular(path)
             _digest_file(self.digest, path, data)
-            self.read_doc(parse(data), name)
+            self.read_doc(parse(data, locate=self.locate), name)
+        except _Retry:
+            raise
         except Unreadable as err:
             self.unread.append(name)
             self.problem(name, 1, "", str(err))
@@ -186,7 +202,7 @@ class _Reader:
         data.pop("kind")
         sources = data.pop("sources")
         self.facts.entities.append(Entity(kind, data.pop("id"), data, sources, name, line,
-                                          _field_lines(doc, path, item)))
+                                          _field_lines(doc, path, item) if self.locate else {}))
 
     def relationship(self, name: str, doc: LocatedDoc, path: tuple[str | int, ...],
                      item: Any) -> None:
@@ -207,7 +223,7 @@ class _Reader:
         sources = data.pop("sources")
         self.facts.relationships.append(Relationship(
             rtype, data.pop("from_"), data.pop("to"), data, sources, name, line,
-            _field_lines(doc, path, item),
+            _field_lines(doc, path, item) if self.locate else {},
         ))
 
     def cross_check(self) -> None:
@@ -290,7 +306,14 @@ def read_facts(data_dir: Path, schema: Schema | None = None, *, allow_empty: boo
     An empty or near-empty folder (no entity besides documents) is refused unless
     `allow_empty`: a wrong `--data` must not quietly replace the graph with nothing.
     """
-    reader = _Reader(schema or get_schema())
+    schema = schema or get_schema()
+    try:
+        return _read(_Reader(schema, locate=False), data_dir, allow_empty)
+    except _Retry:
+        return _read(_Reader(schema), data_dir, allow_empty)
+
+
+def _read(reader: _Reader, data_dir: Path, allow_empty: bool) -> Facts:
     where = str(data_dir)
     try:
         files, ignored = list_data_files(data_dir)

@@ -110,12 +110,17 @@ def _checked(text: str) -> str:
     return text
 
 
-def parse(source: bytes | str) -> LocatedDoc:
-    """Parse one YAML document, recording lines; raise YamlError with the line."""
+def parse(source: bytes | str, *, locate: bool = True) -> LocatedDoc:
+    """Parse one YAML document, recording lines; raise YamlError with the line.
+
+    With `locate=False` only the line of each item of a top-level list is kept
+    (`(section, i)`), which is all a valid file needs; the same checks run and a
+    YamlError still has its line. Callers re-parse with lines when a value is wrong.
+    """
     text = decode(source) if isinstance(source, bytes) else _checked(source)
     parser = _Parser(text)
     try:
-        return _Builder(parser).document()
+        return (_Builder if locate else _LeanBuilder)(parser).document()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         message = f"YAML syntax error: {err.problem or err}"
@@ -195,6 +200,62 @@ class _Builder:
             out[key] = value(next_event(), key_path, depth)
             event = next_event()
         return out
+
+
+class _LeanBuilder(_Builder):
+    """The same values and refusals as `_Builder`, without a line per value.
+
+    The loops inline the common case (a plain or quoted scalar without anchor or
+    tag) and hand anything else to `_Builder`'s checks, so both refuse the same input.
+    """
+
+    def sequence(self, path: Path_, depth: int) -> list[Any]:
+        items: list[Any] = []
+        append, next_event, value, lines = items.append, self.next, self.value, self.lines
+        top = len(path) == 1  # a section's items: keep their lines, as facts need them
+        event = next_event()
+        while event.__class__ is not SequenceEndEvent:
+            if event.__class__ is ScalarEvent:
+                append(_lean_scalar(event))
+            else:
+                if top:
+                    lines[(*path, len(items))] = event.start_mark.line + 1
+                append(value(event, (), depth))
+            event = next_event()
+        return items
+
+    def mapping(self, path: Path_, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        next_event, value = self.next, self.value
+        nested = depth > 1  # below the root, paths are not needed
+        event = next_event()
+        while event.__class__ is not MappingEndEvent:
+            if (event.__class__ is ScalarEvent and not event.style
+                    and event.anchor is None and event.tag is None):
+                key = event.value
+                if not key or key == "<<":
+                    key = _key(event, _line(event))
+            else:
+                key = _key(event, _line(event))
+            if key in out:
+                raise YamlError(_line(event), f"duplicate key {key!r}")
+            item = next_event()
+            if item.__class__ is ScalarEvent:
+                out[key] = _lean_scalar(item)
+            else:
+                out[key] = value(item, () if nested else (key,), depth)
+            event = next_event()
+        return out
+
+
+def _lean_scalar(event: Any) -> Any:
+    """`_scalar`, with the common case (no anchor, tag, resolver or escape) inline."""
+    value = event.value
+    if event.anchor is None and event.tag is None and (
+            (event.implicit[0] and value[:1] not in _RESOLVERS)
+            or (not event.implicit[0] and event.style != '"')):
+        return value
+    return _scalar(event)
 
 
 def _line(event: Event) -> int:
