@@ -67,6 +67,13 @@ class GraphBackend(Protocol):
         If `build` raises, the previous graph stays as it was.
         """
 
+    def update_graph(self, build: Callable[[Writer], None]) -> None:
+        """Apply `build`'s statements to the loaded graph atomically.
+
+        Readers see the graph before or after all of them, never a part; if
+        `build` or a statement fails, the graph stays as it was.
+        """
+
     def exists(self) -> bool:
         """Whether a loaded graph is present."""
 

@@ -128,6 +128,27 @@ class FalkorBackend:
             conn.delete(staging)
             raise
 
+    def update_graph(self, build: Callable[[Writer], None]) -> None:
+        """Apply `build` to a copy of the graph (GRAPH.COPY) and RENAME the copy in.
+
+        Readers keep the old graph until the RENAME; if anything fails the copy is
+        dropped. The copy costs memory and time in proportion to the graph, far less
+        than rebuilding it from the facts.
+        """
+        conn = self._db.connection
+        staging = f"{self.graph_name}__staging_update_{secrets.token_hex(4)}"
+        try:
+            conn.execute_command("GRAPH.COPY", self.graph_name, staging)
+            build(_FalkorWriter(self._db.select_graph(staging), self.statement_hook))
+            conn.rename(staging, self.graph_name)
+            conn.execute_command("SAVE")
+        except redis.exceptions.RedisError as err:
+            conn.delete(staging)
+            raise _translate(err) from err
+        except BaseException:
+            conn.delete(staging)
+            raise
+
     def exists(self) -> bool:
         try:
             return bool(self._db.connection.exists(self.graph_name))

@@ -274,6 +274,22 @@ class Neo4jBackend:
         except (nx.DriverError, nx.Neo4jError) as err:
             raise self._translate(err, reading=False) from err
 
+    def update_graph(self, build: Callable[[Writer], None]) -> None:
+        """Apply `build`'s statements to the graph in one write transaction (a reload's diff)."""
+        writer = _RecordingWriter(self)
+        build(writer)  # raises before anything is written: the graph stays
+        statements = writer.statements
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for text, params in statements:
+                tx.run(text, params).consume()
+
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                session.execute_write(work)
+        except (nx.DriverError, nx.Neo4jError) as err:
+            raise self._translate(err, reading=False) from err
+
     def _schema(self, statement: str) -> None:
         """Run one schema statement in its own write transaction."""
         self._hook(statement)

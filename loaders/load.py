@@ -1,16 +1,23 @@
-"""Write validated facts into a graph: batched `UNWIND $rows ... MERGE`, indexes first.
+"""Write validated facts into a graph: batched `UNWIND $rows ... CREATE`, indexes first.
 
-The whole load goes into a new graph that replaces the old one only when it is
-complete, so the result is exactly the facts in `data/` and a failed load leaves
-the previous graph readable.
+A full load goes into a new graph that replaces the old one only when it is
+complete (a fresh staging graph on FalkorDB; on Neo4j one transaction that first
+deletes everything), so `CREATE` is exact: the result is the facts in `data/`, and
+a failed load leaves the previous graph readable.
+
+A reload applies only what changed (loaders/diff.py): every node and relationship
+carries `_digest`, a digest of its row, so the facts are compared with the graph
+and the difference is applied atomically (`GraphBackend.update_graph`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from graph.backend import GraphBackend, Writer
 from graph.meta import META_ID, META_LABEL, read_meta
@@ -19,58 +26,127 @@ from graph.schema import Schema, get_schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
 
-BATCH = 500
+BATCH = 5000  # rows per statement: large enough that round trips do not matter
+DIGEST = "_digest"
 Progress = Callable[[str, int, int], None]
+Row = dict[str, Any]
+T = TypeVar("T")
 
 
-def _evidence(sources: list[dict[str, str]]) -> dict[str, list[str]]:
-    return {
-        "evidence_docs": [s["doc"] for s in sources],
-        "evidence_quotes": [s["quote"] for s in sources],
-    }
+def _fold(name: str) -> str:
+    # NFKD leaves ASCII as it is and adds no combining marks: skip it for ASCII.
+    return name.casefold().strip() if name.isascii() else fold(name)
 
 
-def _with_precision(props: dict[str, Any], dates: set[str]) -> dict[str, Any]:
-    out = dict(props)
+def _digest(row: Row) -> str:
+    text = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def node_row(e: Entity, dates: set[str]) -> Row:
+    """The node's properties, as stored: id, derived ones, evidence and `_digest`."""
+    props = dict(e.props)
     for name in dates & props.keys():
-        out[f"{name}_precision"] = date_precision(props[name])
-    return out
+        props[f"{name}_precision"] = date_precision(props[name])
+    props["id"] = e.id
+    props["names_folded"] = sorted({_fold(n) for n in (e.props["name"], *e.props.get("aliases", ()),
+                                                       e.id)})
+    props["evidence_docs"] = [s["doc"] for s in e.sources]
+    props["evidence_quotes"] = [s["quote"] for s in e.sources]
+    props[DIGEST] = _digest(props)
+    return props
 
 
-def node_row(e: Entity, dates: set[str]) -> dict[str, Any]:
-    props = _with_precision(e.props, dates)
-    names = [e.props["name"], *e.props.get("aliases", []), e.id]
-    props["names_folded"] = sorted({fold(n) for n in names})
-    props.update(_evidence(e.sources))
-    return {"id": e.id, "props": props}
-
-
-def rel_row(r: Relationship, dates: set[str]) -> dict[str, Any]:
-    props = _with_precision(r.props, dates)
-    props.update(_evidence(r.sources))
+def rel_row(r: Relationship, dates: set[str]) -> Row:
+    """`from`, `to` and the relationship's properties (`key`, evidence, `_digest`)."""
+    props = dict(r.props)
+    for name in dates & props.keys():
+        props[f"{name}_precision"] = date_precision(props[name])
     props["key"] = r.key
-    return {"from": r.source, "to": r.target, "key": r.key, "props": props}
+    props["evidence_docs"] = [s["doc"] for s in r.sources]
+    props["evidence_quotes"] = [s["quote"] for s in r.sources]
+    props[DIGEST] = _digest({"from": r.source, "to": r.target, **props})
+    return {"from": r.source, "to": r.target, "props": props}
 
 
-def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), BATCH):
-        yield rows[i : i + BATCH]
+def batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def node_statement(schema: Schema, kind: str) -> str:
-    label = schema.node(kind).label
-    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
+    """Create a batch of nodes (into a graph that holds none of them)."""
+    return f"UNWIND $rows AS row CREATE (n:{schema.node(kind).label}) SET n = row"
 
 
 def rel_statement(schema: Schema, rtype: str, source: str, target: str) -> str:
+    """Create a batch of relationships between nodes of the given kinds."""
     s, t, r = schema.node(source).label, schema.node(target).label, schema.rel(rtype).label
     return (
         f"UNWIND $rows AS row MATCH (a:{s} {{id: row.from}}) MATCH (b:{t} {{id: row.to}}) "
-        f"MERGE (a)-[r:{r} {{key: row.key}}]->(b) SET r += row.props"
+        f"CREATE (a)-[r:{r}]->(b) SET r = row.props"
     )
 
 
 META_STATEMENT = f"MERGE (m:`{META_LABEL}` {{id: '{META_ID}'}}) SET m += $props"
+
+
+def meta_props(facts: Facts) -> dict[str, Any]:
+    node_counts, rel_counts = facts.counts()
+    return {
+        "digest": facts.digest,
+        "item_digests": True,  # every item carries `_digest`: reloads can apply a diff
+        "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "node_count": len(facts.entities),
+        "relationship_count": len(facts.relationships),
+        "node_kinds": sorted(node_counts),
+        "node_kind_counts": [node_counts[k] for k in sorted(node_counts)],
+        "relationship_types": sorted(rel_counts),
+        "relationship_type_counts": [rel_counts[k] for k in sorted(rel_counts)],
+    }
+
+
+def index_labels(schema: Schema) -> list[str]:
+    return [schema.node(k).label for k in schema.nodes] + [f"`{META_LABEL}`"]
+
+
+def group_entities(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
+    out: dict[str, list[Entity]] = defaultdict(list)
+    for e in entities:
+        out[e.kind].append(e)
+    return out
+
+
+def group_relationships(rels: Sequence[Relationship], kinds: dict[str, str]
+                        ) -> dict[tuple[str, str, str], list[Relationship]]:
+    """Relationships by (type, source kind, target kind): one statement shape per group."""
+    out: dict[tuple[str, str, str], list[Relationship]] = defaultdict(list)
+    for r in rels:
+        out[(r.type, kinds[r.source], kinds[r.target])].append(r)
+    return out
+
+
+def write_all(writer: Writer, schema: Schema, entities: Sequence[Entity],
+              rels: Sequence[Relationship], kinds: dict[str, str],
+              progress: Progress | None = None) -> None:
+    """CREATE `entities`, then `rels`, in batches grouped by kind and endpoint kinds."""
+    dates = schema.date_properties()
+    done = 0
+    for kind, group in sorted(group_entities(entities).items()):
+        statement = node_statement(schema, kind)
+        for batch in batches(group):
+            writer.run(statement, {"rows": [node_row(e, dates) for e in batch]})
+            done += len(batch)
+            if progress:
+                progress("nodes", done, len(entities))
+    done = 0
+    for (rtype, source, target), rgroup in sorted(group_relationships(rels, kinds).items()):
+        statement = rel_statement(schema, rtype, source, target)
+        for rbatch in batches(rgroup):
+            writer.run(statement, {"rows": [rel_row(r, dates) for r in rbatch]})
+            done += len(rbatch)
+            if progress:
+                progress("relationships", done, len(rels))
 
 
 def load_facts(
@@ -78,50 +154,31 @@ def load_facts(
     backend: GraphBackend,
     progress: Progress | None = None,
     schema: Schema | None = None,
-) -> None:
-    """Replace the graph's contents with exactly `facts`."""
+    *,
+    full: bool = True,
+) -> str:
+    """Make the graph hold exactly `facts`; say how: "full", "diff" or "unchanged".
+
+    `full=False` compares the facts with the graph's per-item digests and applies
+    only the difference when the graph was loaded by this loader; a full load
+    replaces the graph.
+    """
     schema = schema or get_schema()
-    dates = schema.date_properties()
+    if not full:
+        from loaders.diff import apply_diff
+
+        how = apply_diff(facts, backend, schema, progress)
+        if how is not None:
+            return how
     kinds = {e.id: e.kind for e in facts.entities}
-    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for e in facts.entities:
-        nodes[e.kind].append(node_row(e, dates))
-    rels: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in facts.relationships:
-        rels[(r.type, kinds[r.source], kinds[r.target])].append(rel_row(r, dates))
-    total = len(facts.entities) + len(facts.relationships)
-    node_counts, rel_counts = facts.counts()
 
     def build(writer: Writer) -> None:
-        labels = [schema.node(k).label for k in schema.nodes] + [f"`{META_LABEL}`"]
-        writer.create_indexes(labels, ["id"])
-        done = 0
-        for kind, rows in sorted(nodes.items()):
-            statement = node_statement(schema, kind)
-            for batch in _batches(rows):
-                writer.run(statement, {"rows": batch})
-                done += len(batch)
-                if progress:
-                    progress("nodes", done, total)
-        for (rtype, source, target), rows in sorted(rels.items()):
-            statement = rel_statement(schema, rtype, source, target)
-            for batch in _batches(rows):
-                writer.run(statement, {"rows": batch})
-                done += len(batch)
-                if progress:
-                    progress("relationships", done, total)
-        writer.run(META_STATEMENT, {"props": {
-            "digest": facts.digest,
-            "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "node_count": len(facts.entities),
-            "relationship_count": len(facts.relationships),
-            "node_kinds": sorted(node_counts),
-            "node_kind_counts": [node_counts[k] for k in sorted(node_counts)],
-            "relationship_types": sorted(rel_counts),
-            "relationship_type_counts": [rel_counts[k] for k in sorted(rel_counts)],
-        }})
+        writer.create_indexes(index_labels(schema), ["id"])
+        write_all(writer, schema, facts.entities, facts.relationships, kinds, progress)
+        writer.run(META_STATEMENT, {"props": meta_props(facts)})
 
     backend.replace_graph(build)
+    return "full"
 
 
 def loaded_digest(backend: GraphBackend) -> str | None:

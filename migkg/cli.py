@@ -44,24 +44,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty() or done == total:
-        end = "\n" if done == total else "\r"
-        print(f"  loading {stage}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+class _Progress:
+    """`loading nodes: 5000/10000 (41,000 rows/s)`: redrawn on a terminal, a final line per stage."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        began = self.started.setdefault(stage, now)
+        if sys.stderr.isatty() or done == total:
+            rate = f" ({done / (now - began):,.0f} rows/s)" if now > began else ""
+            end = "\n" if done == total else "\r"
+            print(f"  loading {stage}: {done}/{total}{rate}", end=end, file=sys.stderr, flush=True)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from loaders.facts import read_facts
-    from loaders.load import load_facts
+    from loaders.facts import facts_digest, read_facts
+    from loaders.load import load_facts, loaded_digest
 
     settings = _settings(args)
     started = time.perf_counter()
+    backend = None
+    if not args.full and settings.data.is_dir():
+        # The cheap check first: unchanged files need no parsing and no writes.
+        backend = _backend(settings)
+        if loaded_digest(backend) == facts_digest(settings.data):
+            print(f"{settings.data} is unchanged since the last load into {backend.name}: "
+                  f"nothing to do ({time.perf_counter() - started:.2f}s)")
+            return 0
     facts = read_facts(settings.data, allow_empty=args.allow_empty)
-    backend = _backend(settings)
-    load_facts(facts, backend, progress=_progress)
-    elapsed = time.perf_counter() - started
-    print(f"loaded {len(facts.entities)} entities and {len(facts.relationships)} relationships "
-          f"from {settings.data} into {backend.name} in {elapsed:.2f}s")
+    validated = time.perf_counter()
+    if backend is None:
+        backend = _backend(settings)
+    how = load_facts(facts, backend, progress=_Progress(), full=args.full)
+    done = time.perf_counter()
+    what = {"full": "loaded", "diff": "changes applied:", "unchanged": "unchanged:"}[how]
+    print(f"{what} {len(facts.entities)} entities and {len(facts.relationships)} relationships "
+          f"from {settings.data} into {backend.name} in {done - started:.2f}s "
+          f"(validation {validated - started:.2f}s, {how} write {done - validated:.2f}s)")
     return 0
 
 
@@ -190,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = add(verb, fn, help_, data=True)
         p.add_argument("--allow-empty", action="store_true",
                        help="accept a folder with no entity besides documents (an empty graph)")
+        if verb == "load":
+            p.add_argument("--full", action="store_true",
+                           help="rebuild the whole graph, even when only a few facts changed")
     p = add("stats", cmd_stats, "counts per node kind and relationship type")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("query", cmd_query, "run read-only Cypher, or a named query with --name")
