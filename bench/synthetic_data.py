@@ -37,9 +37,10 @@ MAX_COUNTRIES = 26 * 26
 _WORD = re.compile(r"\S+")
 
 
-def sizes(n: int) -> dict[str, int]:
-    """Entities per kind for `n` entities in all (at least 2 of each kind)."""
-    out = {kind: max(2, round(share * n / 20_000)) for kind, share in SHARE.items()}
+def sizes(n: int, kinds: list[str]) -> dict[str, int]:
+    """Entities per kind for `n` entities in all (at least 2 of each kind; a kind new to
+    the schema gets 500 per 20,000)."""
+    out = {kind: max(2, round(SHARE.get(kind, 500) * n / 20_000)) for kind in kinds}
     out["Country"] = min(out["Country"], MAX_COUNTRIES)
     out["Organisation"] += n - sum(out.values())  # the exact total goes to the largest kind
     return out
@@ -76,7 +77,7 @@ class Generator:
         self.quotes = {f: quotes_of((SEEDS / f).read_text(encoding="utf-8"), self.rng)
                        for f in seed_files}
         self.seed_files = seed_files
-        self.ids = {kind: [self._ident(kind, i) for i in range(k)] for kind, k in sizes(n).items()}
+        self.ids = {kind: [self._ident(kind, i) for i in range(k)] for kind, k in sizes(n, list(schema.nodes)).items()}
         self.doc_file = {d: seed_files[i % len(seed_files)]
                          for i, d in enumerate(self.ids["Document"])}
 

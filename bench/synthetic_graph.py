@@ -4,7 +4,7 @@ Every kind and relationship type of the schema, in the curated data's proportion
 (Country capped at 676 two-letter codes), each node and relationship with two
 pieces of evidence. `generate()` returns a build function for
 `GraphBackend.replace_graph`, so both engines receive exactly the same batched
-`UNWIND $rows` statements that `migkg load` sends.
+`UNWIND $rows` statements that `migkg load` sends (rows shaped as loaders/load.py's).
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def _evidence(rng: random.Random, docs: list[str]) -> dict[str, list[str]]:
             "evidence_quotes": ["a verbatim quote from the source", "another short quote"]}
 
 
-def sizes(n_nodes: int) -> dict[str, int]:
-    """Nodes per kind for about `n_nodes` nodes in all."""
-    out = {kind: max(2, round(share * n_nodes / 20_000)) for kind, share in SHARE.items()}
+def sizes(n_nodes: int, kinds: list[str] | None = None) -> dict[str, int]:
+    """Nodes per kind for about `n_nodes` nodes in all (a kind new to the schema: 500 per 20,000)."""
+    out = {kind: max(2, round(SHARE.get(kind, 500) * n_nodes / 20_000))
+           for kind in (kinds or list(SHARE))}
     out["Country"] = min(out["Country"], 26 * 26)
     return out
 
@@ -55,14 +56,14 @@ def generate(schema: Schema, n_nodes: int = 20_000, n_rels: int | None = None,
     """A build function writing the synthetic graph; `digest` marks it in the meta node."""
     n_rels = round(n_nodes * RELS_PER_NODE) if n_rels is None else n_rels
     rng = random.Random(seed)
-    ids = {kind: [_ident(kind, i) for i in range(n)] for kind, n in sizes(n_nodes).items()}
+    ids = {kind: [_ident(kind, i) for i in range(n)] for kind, n in sizes(n_nodes, list(schema.nodes)).items()}
     docs = ids["Document"]
     nodes: dict[str, list[dict[str, Any]]] = {}
     for kind, idents in ids.items():
         specs = [p for p in schema.node(kind).properties.values() if p.name != "id"]
-        nodes[kind] = [{"id": ident, "props": {
-            **{p.name: _value(p, rng, i) for p in specs if p.required or rng.random() < 0.5},
-            "name": f"{kind} {i}", **_evidence(rng, docs)}} for i, ident in enumerate(idents)]
+        nodes[kind] = [{"id": ident,
+                        **{p.name: _value(p, rng, i) for p in specs if p.required or rng.random() < 0.5},
+                        "name": f"{kind} {i}", **_evidence(rng, docs)} for i, ident in enumerate(idents)]
     rels: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     keys: set[str] = set()
     types = list(schema.relationships.values())
@@ -78,8 +79,7 @@ def generate(schema: Schema, n_nodes: int = 20_000, n_rels: int | None = None,
             continue
         keys.add(key)
         rels.setdefault((rel.name, sk, tk), []).append(
-            {"from": s, "to": t, "key": key, "props": {**props, "key": key,
-                                                       **_evidence(rng, docs)}})
+            {"from": s, "to": t, "props": {**props, "key": key, **_evidence(rng, docs)}})
     node_total = sum(len(rows) for rows in nodes.values())
 
     def build(writer: Writer) -> None:
