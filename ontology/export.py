@@ -1,8 +1,9 @@
 """RDF export of the graph store, read through the backend protocol (any engine).
 
 N-Triples stream in bounded memory: each node kind and relationship type is
-read a page at a time (`ORDER BY ... SKIP $skip LIMIT $limit`) and written as it
-is read, never as a whole graph. Turtle, JSON-LD and RDF/XML are built as an
+read a page at a time by key (`WHERE n.id > $after ORDER BY n.id LIMIT $limit`,
+so no page re-reads the ones before it, as SKIP would) and written as it is
+read, never as a whole graph. Turtle, JSON-LD and RDF/XML are built as an
 rdflib Graph first (their serializers need one), so they hold the whole dump
 in memory. The VoID/DCAT dataset description comes last, when the counts are
 known; its own triples are not counted in `void:triples`.
@@ -27,7 +28,7 @@ from ontology.mapping import Mapper, Triple
 from ontology.owl import bind
 from ontology.vocab import LICENSE, ONTOLOGY_IRI, SCHEME, VOCAB_IRI
 
-PAGE_SIZE = 1000
+PAGE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,37 +51,37 @@ def node_statement(schema: Schema, kind: str, *, by_id: bool = False) -> str:
     """One page of a kind's nodes (or the one node `$id`); frameworks also count the
     principles they list."""
     label = schema.node(kind).label
-    match = f"MATCH (n:{label} {{id: $id}})" if by_id else f"MATCH (n:{label})"
+    match = f"MATCH (n:{label} {{id: $id}})" if by_id else f"MATCH (n:{label}) WHERE n.id > $after"
     concepts = ""
     if kind in schema.rel(SCHEME[1]).target:
         rel, principle = schema.rel(SCHEME[1]).label, schema.node(SCHEME[0]).label
         concepts = f", size([(n)<-[:{rel}]-(:{principle}) | 1]) AS concepts"
-    page = "" if by_id else " ORDER BY id SKIP $skip LIMIT $limit"
+    page = "" if by_id else " ORDER BY id LIMIT $limit"
     return f"{match} RETURN n.id AS id, properties(n) AS props{concepts}{page}"
 
 
 def relationship_statement(schema: Schema, rtype: str) -> str:
     """One page of a relationship type, in key order (so equal direct triples are adjacent)."""
-    return (f"MATCH (a)-[r:{schema.rel(rtype).label}]->(b) "
+    return (f"MATCH (a)-[r:{schema.rel(rtype).label}]->(b) WHERE r.key > $after "
             "RETURN r.key AS key, labels(a) AS source_labels, a.id AS source, "
             "labels(b) AS target_labels, b.id AS target, properties(r) AS props "
-            "ORDER BY key SKIP $skip LIMIT $limit")
+            "ORDER BY key LIMIT $limit")
 
 
 META_STATEMENT = READ_META
 
 
 def pages(backend: GraphBackend, statement: str, size: int = PAGE_SIZE,
-          params: Params | None = None) -> Iterator[list[dict[str, Any]]]:
-    """Read a statement a page at a time."""
-    skip = 0
+          params: Params | None = None, key: str = "id") -> Iterator[list[dict[str, Any]]]:
+    """Read a statement a page at a time, each page after the last `key` of the one before."""
+    after = ""
     while True:
-        rows = backend.read(statement, {**(params or {}), "skip": skip, "limit": size}).records()
+        rows = backend.read(statement, {**(params or {}), "after": after, "limit": size}).records()
         if rows:
             yield rows
         if len(rows) < size:
             return
-        skip += size
+        after = rows[-1][key]
 
 
 @dataclass
@@ -117,7 +118,7 @@ class Export:
         for rtype in self.schema.relationships:
             last: tuple[str, str, str, str] | None = None
             statement = relationship_statement(self.schema, rtype)
-            for rows in pages(self.backend, statement, self.page_size):
+            for rows in pages(self.backend, statement, self.page_size, key="key"):
                 batch = []
                 for row in rows:
                     sk, tk = m.kind_of(row["source_labels"]), m.kind_of(row["target_labels"])

@@ -76,7 +76,7 @@ def kg(request: pytest.FixtureRequest, server: EmbeddedServer,
                                 statement_hook=RECORDED.add)
         load_facts(read_facts(folder), backend)
         own = True
-    nt = "".join(iter_ntriples(backend, BASE, page_size=7))  # small pages: many SKIPs
+    nt = "".join(iter_ntriples(backend, BASE, page_size=7))  # small pages: many keyset pages
     yield KG(request.param, backend, Mapper(BASE), build_graph(backend, BASE), nt)
     if own:
         backend.drop()
