@@ -46,6 +46,7 @@ CLASS_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "Organisation": (ORG.Organization, SDO.Organization),
     "Person": (FOAF.Person, SDO.Person),
     "Event": (SDO.Event,),
+    "Place": (SDO.Place,),
     "Principle": (SKOS.Concept,),
     "Figure": (SDO.QuantitativeValue,),
 }
@@ -60,6 +61,7 @@ RELATION_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "PUBLISHED_BY": (DCTERMS.publisher,),
     "COVERS": (DCTERMS.spatial,),
     "HELD_IN": (SDO.location,),
+    "LOCATED_IN": (SDO.containedInPlace,),
     "BUILDS_ON": (SDO.isBasedOn,),
     "ABOUT": (DCTERMS.subject,),
 }
@@ -67,6 +69,7 @@ PROPERTY_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "id": (DCTERMS.identifier,),
     "name": (SDO.name, SKOS.prefLabel),
     "aliases": (SDO.alternateName, SKOS.altLabel),
+    "reference_names": (SKOS.altLabel,),
     "summary": (DCTERMS.description,),
     "note": (SKOS.editorialNote,),
     "title": (DCTERMS.title,),

@@ -428,7 +428,8 @@ entities:
 - {kind: Document, id: doc-a, name: Doc A, title: Doc A, publisher: Home Office, date: 2025-10-03,
    date_text: 3 October, url: "https://example.org/a", doc_type: press_release, file: a.txt,
    sources: [{doc: doc-a, quote: "the whole text"}]}
-- {kind: Country, id: RS, name: Serbia, aliases: [Republic of Serbia, Srbija], wikidata: Q403,
+- {kind: Country, id: RS, name: Serbia, aliases: [Srbija], reference_names: [Republic of Serbia],
+   reference_basis: Official name., wikidata: Q403,
    summary: "A country.", note: "A note with \\"quotes\\" and a\\nnew line.", confidence: high,
    sources: [{doc: doc-a, quote: "Serbia"}, {doc: doc-a, quote: "Serbia again"}]}
 - {kind: Country, id: GB, name: United Kingdom, wikidata: Q145, sources: [{doc: doc-a, quote: "the UK"}]}
@@ -439,7 +440,8 @@ entities:
    sources: [{doc: doc-a, quote: "Home Office"}]}
 - {kind: Person, id: pm, name: Prime Minister, wikidata: Q6241, sources: [{doc: doc-a, quote: "the PM"}]}
 - {kind: Agreement, id: ag-party, name: Party agreement, agreement_type: treaty, status: signed, date: "2025",
-   date_text: this year, period: 2025-2026, pages: 3, sources: [{doc: doc-a, quote: "a treaty"}]}
+   date_text: this year, date_basis: Inferred from the words this year in a dated text.,
+   date_confidence: medium, period: 2025-2026, pages: 3, sources: [{doc: doc-a, quote: "a treaty"}]}
 - {kind: Agreement, id: ag-cover, name: Cover plan, agreement_type: joint_action_plan, status: agreed,
    date: 2025-10, sources: [{doc: doc-a, quote: "a plan"}]}
 - {kind: Agreement, id: ag-route, name: Route partnership, agreement_type: partnership, status: announced,
@@ -455,13 +457,16 @@ entities:
    sources: [{doc: doc-a, quote: "Prevent"}]}
 - {kind: Event, id: summit, name: Summit, event_type: summit, date: 2025-10-02, date_text: Thursday,
    location: Copenhagen, status: held, sources: [{doc: doc-a, quote: "the summit"}]}
+- {kind: Place, id: lancaster-house, name: Lancaster House, place_type: venue,
+   sources: [{doc: doc-a, quote: "Lancaster House"}]}
+- {kind: Place, id: london, name: London, place_type: city, wikidata: Q84, sources: [{doc: doc-a, quote: "London"}]}
 - {kind: Figure, id: crossings, name: Crossings, value: 1000.5, unit: people, measures: crossings,
    period: "2024", qualifier: approximately, topic: crossings, sources: [{doc: doc-a, quote: "1,000"}]}
 relationships:
 - {type: PARTY_TO, from: RS, to: ag-party, role: party, sources: [{doc: doc-a, quote: "Serbia"}]}
 - {type: PARTY_TO, from: GB, to: ag-party, role: party, sources: [{doc: doc-a, quote: "the UK"}]}
-- {type: PARTY_TO, from: GB, to: ag-party, role: convener, confidence: low, note: Unclear.,
-   sources: [{doc: doc-a, quote: "the UK"}, {doc: doc-a, quote: "convened"}]}
+- {type: PARTY_TO, from: GB, to: ag-party, role: signatory, confidence: low, note: Unclear.,
+   sources: [{doc: doc-a, quote: "the UK"}, {doc: doc-a, quote: "signed"}]}
 - {type: PARTY_TO, from: wb-group, to: ag-group, role: party, sources: [{doc: doc-a, quote: "the group"}]}
 - {type: PARTY_TO, from: GB, to: ag-none, role: signatory, sources: [{doc: doc-a, quote: "the UK"}]}
 - {type: SIGNED, from: pm, to: ag-party, date: 2025-10-03, date_text: Friday, on_behalf_of: GB,
@@ -481,6 +486,10 @@ relationships:
 - {type: HOLDS_OFFICE, from: pm, to: GB, title: Prime Minister, start_date: 2024-07, end_date: "2029",
    as_of: 2025-10-03, sources: [{doc: doc-a, quote: "the PM"}]}
 - {type: HELD_IN, from: summit, to: FR, sources: [{doc: doc-a, quote: "in France"}]}
+- {type: HELD_IN, from: summit, to: lancaster-house, sources: [{doc: doc-a, quote: "at Lancaster House"}]}
+- {type: LOCATED_IN, from: lancaster-house, to: london, sources: [{doc: doc-a, quote: "Lancaster House in London"}]}
+- {type: LOCATED_IN, from: london, to: GB, sources: [{doc: doc-a, quote: "London"}]}
+- {type: PART_OF, from: summit, to: wb-group, sources: [{doc: doc-a, quote: "the group's summit"}]}
 - {type: ATTENDED, from: pm, to: summit, role: chair, sources: [{doc: doc-a, quote: "chaired"}]}
 - {type: ABOUT, from: crossings, to: balkan-route, sources: [{doc: doc-a, quote: "1,000"}]}
 - {type: ADOPTED, from: GB, to: pol, role: adopter, sources: [{doc: doc-a, quote: "sanctions"}]}

@@ -31,6 +31,7 @@ export const KIND_STYLE = {
   Route: { color: "#b91c1c", shape: "hexagon" },
   Principle: { color: "#a16207", shape: "triangle" },
   Event: { color: "#be185d", shape: "star" },
+  Place: { color: "#57534e", shape: "pentagon" },
   Figure: { color: "#4d7c0f", shape: "tag" },
 };
 
