@@ -1,9 +1,10 @@
 // title: Principles or priorities of a framework
 // description: |
 //   The principles, priorities or themes a framework lists, in order, with what
-//   aligns with each.
+//   aligns with each. A framework is an agreement or policy that lists them, or the
+//   body they guide (the Border Security Command's four principles).
 // params:
-//   framework: {type: entity, example: Delivering Border Security, description: "Agreement or policy id, name or alias"}
+//   framework: {type: entity, kind: [Agreement, Policy, Organisation], example: Delivering Border Security, description: "Agreement, policy or organisation: id, name or alias"}
 // example: migkg query --name framework_principles --param framework=calais-group-priority-plan-2025
 MATCH (f {id: $framework})<-[:`PART_OF`]-(p:`Principle`)
 OPTIONAL MATCH (x)-[:`ALIGNS_WITH`]->(p)

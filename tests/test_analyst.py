@@ -44,9 +44,9 @@ def test_leaders_who_set_out_the_2_october_2025_statement(loaded: FalkorBackend)
         ["AD", "AT", "BE", "BG", "CY", "CZ", "DK", "DE", "GR", "IT", "MT", "NL", "PL", "PT",
          "RO", "SE", "GB"]
     )
-    present = loaded.read(
-        "MATCH (x)-[r:`PARTY_TO` {role: 'present'}]->(:`Agreement` {date: '2025-10-02'}) "
-        "RETURN x.id ORDER BY x.id"
+    present = loaded.read(  # observers attended the Summit; they are not parties
+        "MATCH (:`Agreement` {date: '2025-10-02'})-[:`ANNOUNCED_AT`]->(e:`Event`)"
+        "<-[r:`ATTENDED` {role: 'present'}]-(x) RETURN x.id ORDER BY x.id"
     ).rows
     assert present == [["european-commission"], ["european-parliament"]]
 

@@ -21,6 +21,7 @@ const PHRASES = {
   PASSES_THROUGH: ["Passes through", "Routes passing through"],
   HOLDS_OFFICE: ["Holds office in", "Office holders"],
   HELD_IN: ["Held in", "Events held here"],
+  LOCATED_IN: ["Located in", "Places within it"],
   ATTENDED: ["Attended", "Attended by"],
   ABOUT: ["About", "Figures about it"],
   ADOPTED: ["Adopted", "Adopted by"],
@@ -35,18 +36,20 @@ export function relPhrase(type, direction) {
 }
 
 const PROPERTY_ORDER = ["title", "agreement_type", "policy_type", "org_type", "event_type", "doc_type",
-  "status", "date", "date_precision", "date_text", "period", "location", "value", "unit", "qualifier",
-  "measures", "topic", "label", "framework", "position", "publisher", "url", "wikidata", "pages",
+  "place_type", "status", "date", "date_precision", "date_confidence", "date_basis", "date_text", "period", "location", "value", "unit", "qualifier",
+  "measures", "topic", "label", "framework", "position", "publisher", "url", "reference_names",
+  "reference_basis", "wikidata", "pages",
   "confidence", "note", "file"];
 
 // Named queries that take this kind, with the parameter to fill.
 const RELATED_QUERIES = {
-  Country: [["agreements_covering_country", "country"], ["actor_profile", "actor"], ["cooperation", "actor"], ["figures", "about"]],
-  Organisation: [["actor_profile", "actor"], ["cooperation", "actor"], ["figures", "about"]],
+  Country: [["agreements_covering_country", "country"], ["actor_profile", "actor"], ["cooperation", "actor"], ["figures", "about"], ["events_at_place", "place"]],
+  Organisation: [["actor_profile", "actor"], ["cooperation", "actor"], ["figures", "about"], ["framework_principles", "framework"]],
   Person: [["actor_profile", "actor"]],
   Agreement: [["agreement_parties", "agreement"], ["framework_principles", "framework"], ["figures", "about"]],
   Policy: [["framework_principles", "framework"], ["figures", "about"]],
   Route: [["routes", "route"], ["figures", "about"]],
+  Place: [["events_at_place", "place"]],
 };
 
 function relationshipGroups(rels, documents) {

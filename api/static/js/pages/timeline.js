@@ -17,6 +17,8 @@ function item(x) {
     h("div", { class: "tl-body" },
       h("p", { class: "tl-title" }, h("a", { href: entityHref(x.id, x.kind) }, x.name || x.id), " ", kindBadge(x.kind), " ", statusBadge(p.status)),
       h("p", { class: "muted small" }, [type ? humanize(type) : null, p.location, p.date && p.date_text ? `“${p.date_text}”` : null, p.period ? `period ${p.period}` : null].filter(Boolean).join(" · ")),
+      p.date && p.date_basis ? h("p", { class: "muted small" },
+        `Dated from the text's words (${p.date_confidence || "unstated"} confidence): ${p.date_basis}`) : null,
       x.summary ? h("p", { class: "small" }, x.summary) : null));
 }
 
