@@ -8,8 +8,10 @@
     MATCH ...
 
 Parameter types: string, int, float, bool, date, enum (with `values`), entity
-(resolved from an id, ISO code, name or alias, optionally of one `kind`) and
-search (folded to lower case without accents, to match `names_folded`).
+(resolved by graph/resolve.py from an id, ISO code, name, alias or reference name,
+optionally of one `kind` or a list of kinds) and search (folded by graph/names.py:
+lower-case words without accents or punctuation, to match `names_folded` and
+`name_tokens`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class Param:
     default: Any = None
     required: bool = True
     example: Any = None
-    kind: str | None = None
+    kind: str | tuple[str, ...] | None = None
     values: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
@@ -56,7 +58,7 @@ class Param:
             if getattr(self, key) is not None:
                 schema[key] = getattr(self, key)
         if self.kind:
-            schema["x-entity-kind"] = self.kind
+            schema["x-entity-kind"] = self.kind if isinstance(self.kind, str) else ",".join(self.kind)
         return schema
 
     def coerce(self, raw: Any, backend: GraphBackend) -> Any:
@@ -168,7 +170,8 @@ def parse_query(name: str, text: str) -> NamedQuery:
         params[pname] = Param(
             name=pname, type=spec["type"], description=spec.get("description", ""),
             default=spec.get("default"), required="default" not in spec and not spec.get("optional"),
-            example=spec.get("example"), kind=spec.get("kind"),
+            example=spec.get("example"),
+            kind=tuple(spec["kind"]) if isinstance(spec.get("kind"), list) else spec.get("kind"),
             values=tuple(spec.get("values", ())), minimum=spec.get("minimum"),
             maximum=spec.get("maximum"),
         )

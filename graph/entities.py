@@ -11,7 +11,7 @@ from graph.resolve import fold
 from graph.schema import NodeKind, Schema
 from migkg.exc import BadRequest, NotFound
 
-INTERNAL = {"names_folded", "evidence_docs", "evidence_quotes", "key"}
+INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "key"}
 
 
 @dataclass(frozen=True)

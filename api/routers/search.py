@@ -10,22 +10,35 @@ from api.deps import BackendDep, SettingsDep
 from api.models import CountryAgreements, Table
 from api.problems import error_responses
 from cypher import get_registry
+from graph.resolve import ID_FOLDED as EXACT_FLOOR
 from graph.resolve import resolve_ref
+from graph.resolve import search as ranked_search
 
 router = APIRouter(tags=["entities"])
+
+
+SEARCH_COLUMNS = ["id", "name", "kind", "aliases", "exact", "match", "score"]
 
 
 @router.get("/v1/search", response_model=Table, summary="Search names and aliases",
             responses=error_responses(400, 422))
 def search(
-    backend: BackendDep, settings: SettingsDep,
+    backend: BackendDep,
     q: Annotated[str, Query(min_length=1, max_length=200, examples=["prevot"])],
-    kind: Annotated[str | None, Query(examples=["Country"])] = None,
+    kind: Annotated[str | None, Query(max_length=200, examples=["Country"],
+                                      description="A kind, or several separated by commas")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> Table:
-    """Case- and accent-insensitive search: `prevot` finds Prévot, `uk` the United Kingdom."""
-    params: dict[str, Any] = {"q": q, "kind": kind, "limit": limit}
-    return Table.of(get_registry().run(backend, "search", params, settings))
+    """Ranked like entity resolution (graph/resolve.py), ignoring case, accents and
+    punctuation: exact names, aliases and reference names first (`uk`, `Türkiye`,
+    `FCDO`), then names holding every word typed (`western balkans`, a surname such as
+    `cooper`, an acronym such as `epc`), then names where the last word typed starts a
+    word (`serb`). `match` says how each row matched; `exact` is an exact name or id."""
+    kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else None
+    found = ranked_search(backend, q, kinds, limit)
+    rows = [[c.id, c.name, c.kind, list(c.aliases), c.score >= EXACT_FLOOR, c.match,
+             round(c.score, 1)] for c in found]
+    return Table(columns=SEARCH_COLUMNS, rows=rows)
 
 
 @router.get("/v1/countries/{country}/agreements", response_model=CountryAgreements,
