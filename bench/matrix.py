@@ -1,0 +1,273 @@
+"""The scale matrix of issue 11, in one run: every figure beside its baseline, with peak RSS.
+
+    bash bench/matrix.sh 10000 100000          # sizes in entities (default 10000)
+    RUNS=3 API_SECONDS=5 bash bench/matrix.sh 10000
+
+Per size it generates a synthetic data folder (bench/synthetic_data.py) and measures,
+each command a real `migkg` process under `/usr/bin/time -v` (peak RSS):
+
+- `migkg validate`: entities/s and items (entities + relationships)/s;
+- the raw baseline: the loader's rows (prepared untimed) written straight through
+  the falkordb client, indexes first, `UNWIND $rows ... CREATE` in batches of 5,000;
+- `migkg load --full` end to end (validation included), against that baseline;
+- `migkg load` of the unchanged folder, and after a change of three facts (a diff),
+  both against the full load;
+- `migkg export --format nt` (triples/s), and at sizes <= RDFLIB_MAX the rdflib
+  baseline (the same triples in an rdflib Graph, serialized); Turtle at <= TTL_MAX;
+- the API under wrk (32 connections) beside bench/bare_app.py answering the same bytes.
+
+Medians of RUNS runs (default 1) are printed as a Markdown table and written to
+bench/results/matrix-<size>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+RUNS = int(os.environ.get("RUNS", "1"))
+API_SECONDS = int(os.environ.get("API_SECONDS", "5"))
+RDFLIB_MAX = int(os.environ.get("RDFLIB_MAX", "10000"))
+# Turtle is still quadratic in the number of evidence owners (docs/performance.md): 11 min
+# did not finish 10,000 entities, so it is measured only up to this size.
+TTL_MAX = int(os.environ.get("TTL_MAX", "1000"))
+PORT, BARE_PORT = 8765, 8766
+ENDPOINTS = ["/v1/countries/RS/agreements", "/v1/search?q=ser", "/v1/agreements?limit=20",
+             "/id/country/RS"]
+ROWS: list[dict[str, Any]] = []
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, check: bool = True) -> dict[str, Any]:
+    """Run `cmd` under /usr/bin/time -v: seconds, peak RSS in MiB, and its output."""
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if check and proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    return {"s": seconds, "rss_mib": int(rss.group(1)) / 1024 if rss else None,
+            "out": proc.stdout, "err": proc.stderr}
+
+
+def median(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    runs = [fn() for _ in range(RUNS)]
+    out = dict(runs[len(runs) // 2])
+    out["s"] = statistics.median(r["s"] for r in runs)
+    return out
+
+
+def row(size: int, work: str, ours: str, baseline: str = "—", ratio: str = "—",
+        rss: float | None = None) -> None:
+    ROWS.append({"size": size, "work": work, "ours": ours, "baseline": baseline, "ratio": ratio,
+                 "rss": f"{rss:,.0f} MiB" if rss else "—"})
+    print(f"| {size:,} | {work} | {ours} | {baseline} | {ratio} | {ROWS[-1]['rss']} |", flush=True)
+
+
+def prepare_rows(data: Path, out: Path) -> int:
+    """The loader's own rows for `data`, pickled for the raw baseline (not timed)."""
+    code = f"""
+import pickle, sys
+from pathlib import Path
+from graph.schema import get_schema
+from loaders.facts import read_facts
+from loaders.load import group_entities, group_relationships, node_row, rel_row
+schema = get_schema(); dates = schema.date_properties()
+facts = read_facts(Path({str(data)!r}))
+kinds = {{e.id: e.kind for e in facts.entities}}
+nodes = {{schema.node(k).label: [node_row(e, dates) for e in es]
+          for k, es in group_entities(facts.entities).items()}}
+rels = {{(schema.rel(t).label, schema.node(s).label, schema.node(o).label): [rel_row(r, dates) for r in rs]
+         for (t, s, o), rs in group_relationships(facts.relationships, kinds).items()}}
+pickle.dump((nodes, rels), open({str(out)!r}, "wb"), protocol=5)
+print(len(facts.entities) + len(facts.relationships))
+"""
+    proc = subprocess.run([str(VENV / "python"), "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    return int(proc.stdout.strip())
+
+
+def _raw(rows_file: Path, home: Path) -> dict[str, Any]:
+    """The raw baseline's own write time (its server start and unpickling are not timed)."""
+    shutil.rmtree(home, ignore_errors=True)
+    out = timed([str(VENV / "python"), "bench/raw_load.py", str(rows_file), str(home)])
+    out["s"] = float(re.search(r"raw write ([\d.]+)s", out["out"]).group(1))  # type: ignore[union-attr]
+    return out
+
+
+def change_three_facts(data: Path) -> None:
+    """Rename one entity, add a note to a relationship and drop the last relationship."""
+    first = sorted(data.glob("organisation-*.yaml"))[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace('name: "Organisation 0"', 'name: "Organisation zero"', 1),
+                     encoding="utf-8")
+    rels = sorted(data.glob("relationships-*.yaml"))[-1]
+    text = rels.read_text(encoding="utf-8")
+    text = text.replace("    sources:\n", "    note: A changed note.\n    sources:\n", 1)
+    cut = text.rindex("  - type: ")
+    rels.write_text(text[:cut], encoding="utf-8")
+
+
+def wrk(url: str, accept: str | None = None) -> tuple[float, float]:
+    header = ["-H", f"Accept: {accept}"] if accept else []
+    proc = subprocess.run(["wrk", "-t2", "-c32", f"-d{API_SECONDS}s", *header, "-s",
+                           str(ROOT / "bench" / "wrk_report.lua"), url],
+                          capture_output=True, text=True, check=True)
+    m = re.search(r"p99 ([\d.]+) ms .*?([\d.]+) req/s", proc.stdout)
+    if not m:
+        raise SystemExit(f"wrk said: {proc.stdout}")
+    return float(m.group(2)), float(m.group(1))
+
+
+def wait_ready(url: str, seconds: float = 600) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as res:  # noqa: S310 - loopback only
+                if res.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} never answered")
+
+
+def _bare(path: str, accept: str | None) -> str:
+    """The bare app's path for an answer (it ignores Accept, so the format goes in the query)."""
+    return path if accept is None else f"{path}?format={accept.replace('/', '-')}"
+
+
+def api(size: int, data: Path, env: dict[str, str], work: Path) -> None:
+    import urllib.request
+
+    serve = subprocess.Popen([str(VENV / "migkg"), "serve", "--data", str(data), "--port", str(PORT)],
+                             env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    bare: subprocess.Popen[bytes] | None = None
+    try:
+        wait_ready(f"http://127.0.0.1:{PORT}/ready")
+        cases = [(p, None) for p in ENDPOINTS] + [("/id/country/RS", "text/turtle")]
+        manifest: dict[str, dict[str, str]] = {}
+        for i, (path, accept) in enumerate(cases):
+            req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
+                                         headers={"Accept": accept} if accept else {})
+            with urllib.request.urlopen(req) as res:  # noqa: S310 - loopback only
+                body, media = res.read(), res.headers.get_content_type()
+            (work / f"answer-{i}").write_bytes(body)
+            manifest[_bare(path, accept)] = {"file": str(work / f"answer-{i}"), "media_type": media}
+        (work / "answers.json").write_text(json.dumps(manifest))
+        bare = subprocess.Popen([str(VENV / "uvicorn"), "--app-dir", "bench", "bare_app:app",
+                                 "--port", str(BARE_PORT), "--log-level", "warning"],
+                                env={**os.environ, "BARE_MANIFEST": str(work / "answers.json")},
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(f"http://127.0.0.1:{BARE_PORT}{ENDPOINTS[0]}")
+        for path, accept in cases:
+            ours, ours_p99 = wrk(f"http://127.0.0.1:{PORT}{path}", accept)
+            base, base_p99 = wrk(f"http://127.0.0.1:{BARE_PORT}{_bare(path, accept)}")
+            what = f"API {path}" + (f" ({accept})" if accept else "")
+            row(size, f"{what}, wrk 32 conns", f"{ours:,.0f} req/s, p99 {ours_p99:.1f} ms",
+                f"bare FastAPI {base:,.0f} req/s, p99 {base_p99:.1f} ms", f"×{ours / base:.2f}")
+    finally:
+        for proc in (serve, bare):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(20)
+
+
+def measure(size: int, keep_api: bool) -> None:
+    work = Path(tempfile.mkdtemp(prefix=f"migkg-matrix-{size}-"))
+    data, home = work / "data", work / "home"
+    env = {"MIGKG_HOME": str(home), "MIGKG_GRAPH": "matrix"}
+    migkg = str(VENV / "migkg")
+    try:
+        gen = timed([str(VENV / "python"), "bench/synthetic_data.py", str(size), str(data)])
+        print(f"<!-- generated {size:,} entities in {gen['s']:.1f}s: {gen['err'].strip().splitlines()[0]} -->")
+        v = median(lambda: timed([migkg, "validate", "--data", str(data)]))
+        items = int(re.search(r"(\d+) entities, (\d+) relationships", v["out"]).group(2)) + size  # type: ignore[union-attr]
+        row(size, "`migkg validate`", f"{v['s']:.2f} s = {size / v['s']:,.0f} entities/s "
+            f"({items / v['s']:,.0f} items/s)", "goal 50,000 entities/s",
+            f"×{size / v['s'] / 50_000:.2f} of goal", v["rss_mib"])
+        rows_file = work / "rows.pickle"
+        n_rows = prepare_rows(data, rows_file)
+        raw = median(lambda: _raw(rows_file, work / "raw-home"))
+        full = median(lambda: timed([migkg, "load", "--full", "--data", str(data)], env))
+        row(size, "`migkg load --full` end to end (validation included)",
+            f"{full['s']:.2f} s = {n_rows / full['s']:,.0f} items/s",
+            f"raw falkordb UNWIND CREATE, indexes first: {raw['s']:.2f} s "
+            f"({n_rows / raw['s']:,.0f} items/s)", f"×{raw['s'] / full['s']:.2f} (goal ≥ 0.5)",
+            full["rss_mib"])
+        write = re.search(r"full write ([\d.]+)s", full["out"])
+        if write:
+            row(size, "the loader's write phase alone", f"{float(write.group(1)):.2f} s",
+                f"raw: {raw['s']:.2f} s", f"×{raw['s'] / float(write.group(1)):.2f}")
+        same = median(lambda: timed([migkg, "load", "--data", str(data)], env))
+        row(size, "`migkg load`, unchanged data/", f"{same['s']:.2f} s", f"full load {full['s']:.2f} s",
+            f"{same['s'] / full['s']:.1%} (goal ≤ 10 %)", same["rss_mib"])
+        change_three_facts(data)
+        diff = timed([migkg, "load", "--data", str(data)], env)
+        assert "changes applied" in diff["out"], diff["out"]
+        row(size, "`migkg load`, three facts changed (diff)", f"{diff['s']:.2f} s",
+            f"full load {full['s']:.2f} s", f"{diff['s'] / full['s']:.1%} (goal ≤ 10 %)",
+            diff["rss_mib"])
+        nt = median(lambda: timed([migkg, "export", "--format", "nt", "-o", str(work / "dump.nt")], env))
+        with (work / "dump.nt").open("rb") as f:
+            triples = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+        rdflib_s = None
+        if size <= RDFLIB_MAX:
+            rdf = timed([str(VENV / "python"), "bench/rdflib_export.py", str(work / "rdflib.nt")], env)
+            rdflib_s = rdf["s"]
+            row(size, "rdflib baseline: Graph + serialize nt", f"{rdf['s']:.2f} s",
+                rss=rdf["rss_mib"])
+        row(size, f"`migkg export --format nt` ({triples:,} triples)",
+            f"{nt['s']:.2f} s = {triples / nt['s']:,.0f} triples/s",
+            f"rdflib {rdflib_s:.2f} s" if rdflib_s else "goal 200,000 triples/s",
+            f"×{rdflib_s / nt['s']:.1f} rdflib" if rdflib_s else f"×{triples / nt['s'] / 200_000:.2f} of goal",
+            nt["rss_mib"])
+        if size <= TTL_MAX:
+            ttl = timed([migkg, "export", "--format", "ttl", "-o", str(work / "dump.ttl")], env)
+            row(size, "`migkg export --format ttl`", f"{ttl['s']:.2f} s = {triples / ttl['s']:,.0f} triples/s",
+                rss=ttl["rss_mib"])
+        if keep_api:
+            api(size, data, env, work)
+        out = ROOT / "bench" / "results" / f"matrix-{size}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+                                   "rows": [r for r in ROWS if r["size"] == size]}, indent=2) + "\n")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 2**20
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(float(a)) for a in argv] or [10_000]
+    print(f"<!-- {time.strftime('%Y-%m-%d %H:%M')} on {machine()}; medians of {RUNS} run(s) -->")
+    print("| entities | work | ours | baseline | ratio | peak RSS |\n|---|---|---|---|---|---|")
+    for size in sizes:
+        measure(size, keep_api=os.environ.get("API", "1") == "1")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
