@@ -30,9 +30,10 @@ from loaders.load import (
     META_STATEMENT,
     Progress,
     batches,
+    entity_digest,
     meta_props,
     node_row,
-    rel_row,
+    relationship_digest,
     write_all,
 )
 
@@ -120,9 +121,8 @@ def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
             diff.create_nodes.append(e)
             recreated.add(e.id)
             continue
-        row = node_row(e, dates)
-        if row[DIGEST] != have[1]:
-            diff.update_nodes[e.kind].append(row)
+        if entity_digest(e) != have[1]:
+            diff.update_nodes[e.kind].append(node_row(e, dates))
     for ident, (kind, _) in state.nodes.items():
         if ident not in wanted:
             diff.delete_nodes[kind].append(ident)
@@ -133,7 +133,7 @@ def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
         had = state.rels.get(key)
         if had is None or r.source in recreated or r.target in recreated:
             diff.create_rels.append(r)
-        elif rel_row(r, dates)["props"][DIGEST] != had[2]:
+        elif relationship_digest(r) != had[2]:
             diff.delete_rels[had[0]].append({"from": had[1], "key": key})
             diff.create_rels.append(r)
     for key, (kind, source, _) in state.rels.items():

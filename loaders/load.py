@@ -17,12 +17,13 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.backend import GraphBackend, Writer
 from graph.meta import META_ID, META_LABEL, read_meta
 from graph.resolve import fold
-from graph.schema import Schema, get_schema
+from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
 
@@ -38,9 +39,31 @@ def _fold(name: str) -> str:
     return name.casefold().strip() if name.isascii() else fold(name)
 
 
-def _digest(row: Row) -> str:
-    text = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+def _code_digest() -> bytes:
+    """The schema and the code that turns facts into rows: items change when they do."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(SCHEMA_PATH.read_bytes(), digest_size=16)
+    for name in ("loaders/load.py", "loaders/models.py", "graph/resolve.py", "graph/names.py"):
+        path = root / name
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.digest()
+
+
+_CODE = _code_digest()
+
+
+def _digest(*parts: Any) -> str:
+    """A digest of an item's facts (not of its derived row: cheap to compare on reload)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12, key=_CODE).hexdigest()
+
+
+def entity_digest(e: Entity) -> str:
+    return _digest(e.kind, e.id, e.props, e.sources)
+
+
+def relationship_digest(r: Relationship) -> str:
+    return _digest(r.type, r.source, r.target, r.props, r.sources)
 
 
 def node_row(e: Entity, dates: set[str]) -> Row:
@@ -53,7 +76,7 @@ def node_row(e: Entity, dates: set[str]) -> Row:
                                                        e.id)})
     props["evidence_docs"] = [s["doc"] for s in e.sources]
     props["evidence_quotes"] = [s["quote"] for s in e.sources]
-    props[DIGEST] = _digest(props)
+    props[DIGEST] = entity_digest(e)
     return props
 
 
@@ -65,7 +88,7 @@ def rel_row(r: Relationship, dates: set[str]) -> Row:
     props["key"] = r.key
     props["evidence_docs"] = [s["doc"] for s in r.sources]
     props["evidence_quotes"] = [s["quote"] for s in r.sources]
-    props[DIGEST] = _digest({"from": r.source, "to": r.target, **props})
+    props[DIGEST] = relationship_digest(r)
     return {"from": r.source, "to": r.target, "props": props}
 
 

@@ -128,7 +128,10 @@ class Mapper:
             (owner, DERIVED_FROM, self.iri("Document", d)) for d in dict.fromkeys(docs)
         ]
         for i, (doc, quote) in enumerate(zip(docs, quotes, strict=False), start=1):
-            q = URIRef(f"{owner}#evidence-{i}")
+            # `{owner}.evidence-{i}`, not `{owner}#evidence-{i}`: the namespace rdflib
+            # splits off is then the owner kind's (`.../id/country/`), not one per
+            # owner, so Turtle and RDF/XML stay linear. No id contains a dot.
+            q = URIRef(f"{owner}.evidence-{i}")
             out += [
                 (owner, self.v.term(EVIDENCE), q),
                 (q, A, self.v.term(QUOTATION)),
