@@ -13,7 +13,7 @@ from api import problems
 from api.caching import CachingMiddleware
 from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
 from api.routers import cypher, docs, entities, explorer, health, queries, rdf, search
-from graph import open_backend
+from graph import open_backend, own_engine
 from graph.backend import GraphBackend
 from migkg import __version__
 from migkg.settings import Settings, get_settings
@@ -49,12 +49,19 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = backend is None
+        if own and settings.backend == "embedded":
+            own_engine(settings)
         app.state.backend = backend or open_backend(settings)
         if own and settings.backend == "embedded":
             ensure_loaded(app.state.backend, settings)
+        server = getattr(app.state.backend, "server", None)
+        if server is not None:
+            server.console().warm()
         try:
             yield
         finally:
+            if server is not None:  # in-flight ad-hoc queries end now, not at their deadline
+                server.console().stop()
             if own:
                 app.state.backend.close()
 

@@ -86,7 +86,8 @@ def install(app: FastAPI) -> None:
     async def _migkg(request: Request, exc: MigkgError) -> JSONResponse:
         if exc.status >= 500:
             log.warning("%s: %s", exc.title, exc.detail)
-        return problem(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+        return problem(request, exc.status, exc.slug, exc.title, exc.detail,
+                       headers=exc.headers or None, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -46,6 +46,8 @@ from synthetic_graph import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 N_NODES = int(os.environ.get("BENCH_NODES", "100000"))
+# A Neo4j load of 100k nodes is one transaction of minutes: one round unless asked.
+SYNTHETIC_ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 SYNTHETIC = f"synthetic-{N_NODES}"
 BASE = "https://w3id.org/migkg"
 ENGINES = ["embedded", "neo4j"]
@@ -119,7 +121,7 @@ def _load_synthetic(backend: GraphBackend) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_load_synthetic(benchmark: Any, engines: dict[str, GraphBackend], engine: str) -> None:
     backend = engines[engine]
-    benchmark.pedantic(_load_synthetic, args=(backend,), rounds=3, warmup_rounds=0)
+    benchmark.pedantic(_load_synthetic, args=(backend,), rounds=SYNTHETIC_ROUNDS, warmup_rounds=0)
     nodes = backend.read("MATCH (n) RETURN count(n)").scalar()
     record(engine, f"load synthetic ({N_NODES:,} nodes)", benchmark, nodes=nodes,
            nodes_per_s=nodes / benchmark.stats.stats.median)

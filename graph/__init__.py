@@ -12,7 +12,7 @@ from graph.backend import GraphBackend, Result, StatementHook
 from graph.embedded import EmbeddedServer
 from migkg.settings import Settings
 
-__all__ = ["GraphBackend", "Result", "open_backend"]
+__all__ = ["GraphBackend", "Result", "open_backend", "own_engine"]
 
 
 def open_backend(settings: Settings, statement_hook: StatementHook | None = None) -> GraphBackend:
@@ -24,6 +24,23 @@ def open_backend(settings: Settings, statement_hook: StatementHook | None = None
     from graph.falkor import FalkorBackend
 
     return FalkorBackend(_server(str(settings.home.resolve())), settings.graph, statement_hook)
+
+
+def own_engine(settings: Settings) -> EmbeddedServer:
+    """Own the embedded engine for this process's life, supervised (`migkg serve`).
+
+    Staging graphs left by interrupted loads are removed.
+    """
+    from graph.falkor import FalkorBackend
+
+    server = _server(str(settings.home.resolve()))
+    server.own()
+    backend = FalkorBackend(server, settings.graph)
+    try:
+        backend.remove_staging()
+    finally:
+        backend.close()
+    return server
 
 
 @cache

@@ -61,6 +61,11 @@ class GraphBackend(Protocol):
     ) -> Result:
         """Run a read-only statement; the engine itself refuses writes."""
 
+    def console_read(self, cypher: str, params: Params | None = None, *, timeout_ms: int,
+                     row_cap: int) -> Result:
+        """Run an analyst's ad-hoc statement: checked first (graph/guard.py), read-only,
+        under a hard deadline and a memory cap, and cut at `row_cap` while it runs."""
+
     def replace_graph(self, build: Callable[[Writer], None]) -> None:
         """Build a new graph with `build` and swap it in atomically.
 

@@ -37,6 +37,11 @@ def timed_out(timeout_ms: int | None) -> QueryTimeout:
     return QueryTimeout(f"the query did not finish within {limit}")
 
 
+def memory_exceeded() -> QueryRejected:
+    return QueryRejected("the query needed more memory than one query may use; "
+                         "narrow it down (a smaller range, fewer rows, LIMIT)")
+
+
 def missing_parameters(cypher: str, given: Iterable[str]) -> QueryRejected:
     """The error for a statement run without values for some of its parameters."""
     have = set(given)

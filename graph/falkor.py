@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +12,20 @@ from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.backend import Params, Result, StatementHook, Writer
 from graph.embedded import EmbeddedServer
-from graph.errors import WRITE_REFUSED, missing_parameters, timed_out
+from graph.errors import WRITE_REFUSED, memory_exceeded, missing_parameters, timed_out
+from graph.guard import check_params, check_statement
 from migkg.exc import BackendUnavailable, QueryRejected
+
+STAGING = "__staging_"
+SOCKET_TIMEOUT = 120.0
+
+
+def remove_staging(conn: redis.Redis) -> int:
+    """Delete staging graphs left by interrupted loads; call it holding the load lock."""
+    keys = list(conn.scan_iter(match=f"*{STAGING}*", count=1000))
+    if keys:
+        conn.delete(*keys)
+    return len(keys)
 
 
 def to_plain(value: Any) -> Any:
@@ -49,6 +62,8 @@ def _translate(err: redis.exceptions.RedisError, cypher: str = "", params: Param
         return timed_out(timeout_ms)
     if "read-only" in msg:
         return QueryRejected(WRITE_REFUSED)
+    if "mem consumption exceeded" in msg:
+        return memory_exceeded()
     if msg.startswith("Missing parameters"):
         return missing_parameters(cypher, params or {})
     return QueryRejected(msg)
@@ -86,9 +101,15 @@ class FalkorBackend:
         self.graph_name = graph
         self.statement_hook = statement_hook
         try:
-            self._db = FalkorDB(unix_socket_path=str(server.ensure()))
+            # The socket timeout is a safety net: the engine's own timeout stops
+            # trusted statements long before it.
+            self._db = FalkorDB(unix_socket_path=str(server.ensure()),
+                                socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5)
         except redis.exceptions.RedisError as err:
             raise _translate(err) from err
+        # One Graph for the backend's life, so its schema cache (label and
+        # property names) survives between reads.
+        self._graph = self._db.select_graph(graph)
 
     def read(
         self,
@@ -98,13 +119,31 @@ class FalkorBackend:
         timeout_ms: int | None = None,
         row_cap: int | None = None,
     ) -> Result:
-        graph = self._db.select_graph(self.graph_name)
         try:
-            res = graph.ro_query(cypher, dict(params or {}), timeout=timeout_ms)
+            res = self._graph.ro_query(cypher, dict(params or {}), timeout=timeout_ms)
         except redis.exceptions.RedisError as err:
             raise _translate(err, cypher, params, timeout_ms) from err
         except (ValueError, TypeError) as err:  # the client could not encode a parameter
             raise QueryRejected(f"bad parameter: {err}") from err
+        return self._result(cypher, res, row_cap)
+
+    def console_read(self, cypher: str, params: Params | None = None, *, timeout_ms: int,
+                     row_cap: int) -> Result:
+        """An analyst's statement, checked and run on the console's own engine (graph/sandbox.py)."""
+        args = dict(params or {})
+        check_statement(cypher)
+        check_params(args)
+        console = self.server.console()
+        try:
+            res = console.query(self.graph_name, cypher, args, timeout_ms=timeout_ms,
+                                row_cap=row_cap)
+        except redis.exceptions.RedisError as err:
+            raise _translate(err, cypher, args, timeout_ms) from err
+        except (ValueError, TypeError) as err:
+            raise QueryRejected(f"bad parameter: {err}") from err
+        return self._result(cypher, res, row_cap)
+
+    def _result(self, cypher: str, res: Any, row_cap: int | None) -> Result:
         if self.statement_hook:  # only statements the engine accepted
             self.statement_hook(cypher)
         columns = [h[1] if isinstance(h, list | tuple) else str(h) for h in (res.header or [])]
@@ -115,18 +154,57 @@ class FalkorBackend:
         return Result(columns, [[to_plain(v) for v in row] for row in rows], truncated)
 
     def replace_graph(self, build: Callable[[Writer], None]) -> None:
-        staging = f"{self.graph_name}__staging_{secrets.token_hex(4)}"
-        graph = self._db.select_graph(staging)
+        """Build into a staging graph, swap it in, persist; all of it or none of it.
+
+        Loads never overlap (`load.lock`), so any staging graph found first was
+        left by a load that was killed: it is removed. If the snapshot cannot be
+        written, the previous graph is put back, so the graph served and the one
+        persisted never differ.
+        """
         conn = self._db.connection
+        with self.server.load_lock():
+            remove_staging(conn)
+            staging = f"{self.graph_name}{STAGING}{secrets.token_hex(4)}"
+            try:
+                build(_FalkorWriter(self._db.select_graph(staging), self.statement_hook))
+                self._swap_in(conn, staging)
+            except BaseException:
+                with contextlib.suppress(redis.exceptions.RedisError):
+                    conn.delete(staging)
+                raise
+
+    def _swap_in(self, conn: redis.Redis, staging: str) -> None:
+        previous = f"{self.graph_name}{STAGING}previous"
+        had_graph = bool(conn.exists(self.graph_name))
+        # One MULTI: readers see the old graph or the new one, never none.
+        swap = conn.pipeline(transaction=True)
+        if had_graph:
+            swap.rename(self.graph_name, previous)
+        swap.rename(staging, self.graph_name)
+        swap.execute()
         try:
-            build(_FalkorWriter(graph, self.statement_hook))
-            # RENAME replaces the destination key atomically: readers see the old
-            # graph or the new one, never a half-built one.
-            conn.rename(staging, self.graph_name)
-            conn.execute_command("SAVE")
-        except BaseException:
-            conn.delete(staging)
-            raise
+            conn.save()
+        except redis.exceptions.RedisError as err:
+            back = conn.pipeline(transaction=True)
+            back.rename(self.graph_name, staging)
+            if had_graph:
+                back.rename(previous, self.graph_name)
+            back.execute()
+            why = str(err) or "the engine could not write its snapshot"
+            raise BackendUnavailable(
+                f"could not persist the new graph in {self.server.home} ({why}; see "
+                f"{self.server.log_path}); the previous graph is still served and persisted"
+            ) from err
+        if had_graph:
+            conn.delete(previous)
+
+    def remove_staging(self) -> int:
+        """Delete staging graphs left by interrupted loads (waits for a running load)."""
+        with self.server.load_lock():
+            try:
+                return remove_staging(self._db.connection)
+            except redis.exceptions.RedisError as err:
+                raise _translate(err) from err
 
     def update_graph(self, build: Callable[[Writer], None]) -> None:
         """Apply `build` to a copy of the graph (GRAPH.COPY) and RENAME the copy in.

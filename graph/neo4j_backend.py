@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +43,8 @@ from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.backend import Params, Result, StatementHook, Writer
-from graph.errors import WRITE_REFUSED, missing_parameters, timed_out
+from graph.errors import WRITE_REFUSED, memory_exceeded, missing_parameters, timed_out
+from graph.guard import check_params, check_statement, deadline_seconds
 from graph.meta import META_LABEL
 from migkg import __version__
 from migkg.exc import BackendUnavailable, MigkgError, QueryRejected
@@ -50,6 +53,7 @@ from migkg.settings import Settings
 # The driver logs routing failures at ERROR; with no handler anywhere, Python's
 # last-resort handler would print them to stderr beside our own one-line error.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
+log = logging.getLogger(__name__)
 
 CLEAR = "MATCH (n) DETACH DELETE n"
 EXISTS = f"MATCH (m:`{META_LABEL}`) RETURN count(m) > 0 AS present"
@@ -127,6 +131,12 @@ def _is_timeout(err: nx.Neo4jError) -> bool:
     return "TimedOut" in code or (
         code.endswith("Transaction.Terminated") and "timeout" in (err.message or "").lower()
     )
+
+
+def _is_memory(err: nx.Neo4jError) -> bool:
+    code = err.code or ""
+    return "MemoryPoolOutOfMemoryError" in code or "TransactionMemoryLimit" in code \
+        or "MemoryLimitExceeded" in code
 
 
 def _reason(err: BaseException) -> str:
@@ -219,10 +229,14 @@ class Neo4jBackend:
         timeout_ms: int | None = None,
         row_cap: int | None = None,
     ) -> Result:
+        return self._read(cypher, params, timeout_ms=timeout_ms, row_cap=row_cap)
+
+    def _read(self, cypher: str, params: Params | None = None, *, timeout_ms: int | None = None,
+              row_cap: int | None = None, metadata: dict[str, Any] | None = None) -> Result:
         self._hook(cypher)
         args = dict(params or {})
 
-        @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None)
+        @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None, metadata=metadata)
         def work(tx: neo4j.ManagedTransaction) -> Result:
             try:
                 res = tx.run(cypher, args)
@@ -230,8 +244,11 @@ class Neo4jBackend:
                 records = res.fetch(row_cap + 1) if row_cap is not None else list(res)
                 summary = res.consume()  # discards rows past the cap without fetching them
             except nx.Neo4jError as err:
-                if _is_timeout(err):  # not retryable: leave the driver's retry loop now
+                # Not retryable, whatever the driver thinks: leave its retry loop now.
+                if _is_timeout(err):
                     raise timed_out(timeout_ms) from err
+                if _is_memory(err):
+                    raise memory_exceeded() from err
                 raise
             counters = summary.counters
             if counters.contains_updates or counters.contains_system_updates:
@@ -251,6 +268,51 @@ class Neo4jBackend:
             raise self._translate(err, reading=True) from err
         except nx.DriverError as err:
             raise self._translate(err, reading=True) from err
+
+    def console_read(self, cypher: str, params: Params | None = None, *, timeout_ms: int,
+                     row_cap: int) -> Result:
+        """An analyst's statement: checked, then a read transaction under the server's
+        timeout and per-transaction memory cap (`db.memory.transaction.max`), with the
+        rows past the cap discarded on the server."""
+        args = dict(params or {})
+        check_statement(cypher)
+        check_params(args)
+        # Neo4j checks its timeout between rows, not inside one long expression
+        # (a `reduce` over a million strings), so the deadline is also kept here:
+        # past it the transaction is terminated and the caller answered at once.
+        token = secrets.token_hex(8)
+        outcome: list[Result | BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self._read(cypher, args, timeout_ms=timeout_ms, row_cap=row_cap,
+                                          metadata={"migkg_console": token}))
+            except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
+                outcome.append(err)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="neo4j-console", daemon=True).start()
+        if not done.wait(deadline_seconds(timeout_ms)):
+            threading.Thread(target=self._terminate, args=(token,), name="neo4j-terminate",
+                             daemon=True).start()
+            raise timed_out(timeout_ms)
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    def _terminate(self, token: str) -> None:
+        """Terminate the console transaction tagged `token` (best effort)."""
+        try:
+            with self._session(neo4j.WRITE_ACCESS, 0) as session:
+                ids = [r["transactionId"] for r in session.run(
+                    "SHOW TRANSACTIONS YIELD transactionId, metaData "
+                    "WHERE metaData.migkg_console = $token RETURN transactionId", token=token)]
+                if ids:
+                    session.run("TERMINATE TRANSACTIONS $ids", ids=ids).consume()
+        except (nx.DriverError, nx.Neo4jError) as err:
+            log.warning("could not terminate an overrunning console query: %s", err)
 
     def exists(self) -> bool:
         return bool(self.read(EXISTS).scalar())

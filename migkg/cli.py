@@ -145,8 +145,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
         result = get_registry().run(backend, args.name, dict(args.param), settings)
     else:
-        result = backend.read(args.cypher, timeout_ms=settings.query_timeout_ms,
-                              row_cap=settings.row_cap)
+        result = backend.console_read(args.cypher, timeout_ms=settings.query_timeout_ms,
+                                      row_cap=settings.row_cap)
     if args.json:
         print(json.dumps({"columns": result.columns, "rows": result.rows,
                           "truncated": result.truncated}, ensure_ascii=False, default=str))
@@ -167,14 +167,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Check and load data/ here, where bad facts are listed as file:line problems
         # and exit 1; inside the app's lifespan uvicorn would print a traceback.
         from api.app import ensure_loaded
+        from graph import own_engine
 
+        own_engine(settings)  # serve owns its engine, whoever started one before
         backend = _backend(settings)
         try:
             ensure_loaded(backend, settings)
         finally:
             backend.close()
+    # In-flight requests get a few seconds at shutdown; an ad-hoc query still running
+    # then ends with its console engine, which the app stops.
     uvicorn.run(create_app(settings), host=args.host or settings.host,
-                port=args.port or settings.port, log_level="info")
+                port=args.port or settings.port, log_level="info", timeout_graceful_shutdown=3)
     return 0
 
 

@@ -13,9 +13,10 @@ class MigkgError(Exception):
     title = "Internal error"
     slug = "internal"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -39,6 +40,12 @@ class QueryRejected(BadRequest):
 
 class QueryTimeout(MigkgError):
     status, title, slug = 504, "Query timed out", "query-timeout"
+
+
+class TooBusy(MigkgError):
+    """Too many requests of a bounded kind are running; try again shortly."""
+
+    status, title, slug = 429, "Too many requests", "too-busy"
 
 
 class NotAcceptable(MigkgError):

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         5000, ge=10, le=600_000, description="Server-side timeout for ad-hoc and named queries."
     )
     row_cap: int = Field(1000, ge=1, le=100_000, description="Most rows an ad-hoc query returns.")
+    console_concurrency: int = Field(
+        4, ge=1, le=64, description="Most ad-hoc queries (Cypher console) running at once; "
+        "more are refused with 429."
+    )
     host: str = Field("127.0.0.1", description="Address `migkg serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `migkg serve` listens on.")
     cors_origins: list[str] = Field(

@@ -9,11 +9,9 @@ aside), the same problem+json for errors, isomorphic RDF, the same `migkg stats`
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -24,7 +22,7 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS
 
-from conftest import run_cli
+from conftest import run_cli, serving
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
 from migkg.settings import Settings
@@ -249,42 +247,16 @@ def test_cli_stats_prints_the_same(loaded: FalkorBackend, neo_loaded: Neo4jBacke
 # -- a runaway query: stopped by the server, and the service keeps answering -----------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app on a real uvicorn server in a thread, as `migkg serve` runs it."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 LIMIT_MS = 1000
 RUNAWAY = "UNWIND range(1, 100000000) AS i RETURN count(i) AS n"
 
 
-def test_runaway_query_is_stopped_on_neo4j_and_health_keeps_answering(
-    neo_loaded: Neo4jBackend,
+@pytest.mark.parametrize("engine", ["embedded", "neo4j"])
+def test_runaway_query_is_stopped_and_health_keeps_answering(
+    engine: str, loaded: FalkorBackend, neo_loaded: Neo4jBackend
 ) -> None:
-    # FalkorDB builds the whole range before its own timeout check runs; the hard
-    # deadline outside the engine that it needs is issue 10's query sandbox.
-    app = app_for(neo_loaded, Settings(query_timeout_ms=LIMIT_MS))
+    backend = loaded if engine == "embedded" else neo_loaded
+    app = app_for(backend, Settings(query_timeout_ms=LIMIT_MS))
     outcome: dict[str, Any] = {}
     with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
         def runaway() -> None:

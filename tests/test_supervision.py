@@ -1,0 +1,189 @@
+"""An engine that is owned and supervised, and loads that never leave a lie behind.
+
+Each test gets a home of its own and real FalkorDB processes: `serve` owns its
+engine even when another process started it, a killed engine comes back with
+the persisted graph, staging graphs of interrupted loads are removed, and a load
+whose snapshot cannot be written leaves the served and persisted graph as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI, ROOT, run_cli
+from graph.embedded import DB_FILE, EmbeddedServer, _ping
+from graph.falkor import FalkorBackend
+from loaders.facts import Facts, read_facts
+from loaders.load import load_facts, loaded_digest
+from migkg.exc import BackendUnavailable
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def mini() -> Facts:
+    return read_facts(MINI)
+
+
+@pytest.fixture
+def owned(home: Path) -> Iterator[EmbeddedServer]:
+    server = EmbeddedServer(home)
+    server.own()
+    yield server
+    server.stop()
+
+
+def _wait(predicate: object, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def test_a_killed_engine_comes_back_with_the_persisted_graph(
+    owned: EmbeddedServer, facts: Facts
+) -> None:
+    backend = FalkorBackend(owned, "g")
+    load_facts(facts, backend)
+    first = owned.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    _wait(lambda: owned.pid not in (None, first) and _ping(owned.socket_path))
+    assert owned.restarts == 1
+    assert loaded_digest(backend) == facts.digest  # reloaded from graph.rdb
+    log = (owned.home / "falkordb.log").read_text()
+    assert "Ready to accept connections" in log
+    backend.close()
+
+
+def test_ready_reports_the_outage_and_recovers(owned: EmbeddedServer, facts: Facts) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from migkg.settings import Settings
+
+    backend = FalkorBackend(owned, "g")
+    load_facts(facts, backend)
+    with TestClient(create_app(Settings(), backend=backend)) as client:
+        assert client.get("/ready").status_code == 200
+        owned.kill()
+        statuses = set()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            status = client.get("/ready").status_code
+            statuses.add(status)
+            assert client.get("/health").status_code == 200
+            if status == 200 and 503 in statuses:
+                break
+            time.sleep(0.02)
+    assert statuses == {200, 503}, statuses
+    backend.close()
+
+
+OTHER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from graph.embedded import EmbeddedServer
+    server = EmbeddedServer(Path(sys.argv[1]))
+    server.ensure()
+    print(server.pid, flush=True)
+    time.sleep(600)
+""")
+
+
+def test_serve_takes_over_an_engine_another_process_started(home: Path) -> None:
+    other = subprocess.Popen([sys.executable, "-c", OTHER, str(home)], stdout=subprocess.PIPE,
+                             text=True, cwd=ROOT)
+    try:
+        assert other.stdout is not None
+        their_pid = int(other.stdout.readline())
+        server = EmbeddedServer(home)
+        server.own()
+        try:
+            assert server.owned and server.pid != their_pid
+            other.kill()  # the short-lived command ends: our engine stays
+            other.wait(10)
+            time.sleep(0.3)
+            assert _ping(server.socket_path) and server.restarts == 0
+        finally:
+            server.stop()
+    finally:
+        other.kill()
+        other.wait(10)
+
+
+def test_a_second_serve_on_one_home_is_refused(owned: EmbeddedServer) -> None:
+    with pytest.raises(BackendUnavailable, match="another `migkg serve` owns the engine"):
+        EmbeddedServer(owned.home).own()
+
+
+def test_staging_graphs_of_interrupted_loads_are_removed(owned: EmbeddedServer,
+                                                        mini: Facts) -> None:
+    backend = FalkorBackend(owned, "g")
+    conn = backend._db.connection
+    backend._db.select_graph("g__staging_deadbeef").query("CREATE (:X {id: 1})")
+    backend._db.select_graph("other__staging_0badf00d").query("CREATE (:X {id: 1})")
+    load_facts(mini, backend)  # the next load removes both
+    assert sorted(conn.scan_iter(match="*__staging_*")) == []
+    backend._db.select_graph("g__staging_cafe").query("CREATE (:X {id: 1})")
+    assert backend.remove_staging() == 1  # and so does the next start (`own_engine`)
+    backend.close()
+
+
+def test_a_load_whose_snapshot_cannot_be_written_changes_nothing(
+    owned: EmbeddedServer, mini: Facts, facts: Facts
+) -> None:
+    backend = FalkorBackend(owned, "g")
+    load_facts(facts, backend)
+    rdb = owned.home / DB_FILE
+    saved = rdb.read_bytes()
+    rdb.unlink()
+    rdb.mkdir()  # SAVE writes a temporary file, then cannot rename it onto a directory
+    try:
+        with pytest.raises(BackendUnavailable, match="could not persist the new graph"):
+            load_facts(mini, backend)
+    finally:
+        rdb.rmdir()
+        rdb.write_bytes(saved)
+    assert loaded_digest(backend) == facts.digest  # still served: the old graph
+    assert sorted(backend._db.connection.scan_iter(match="*__staging_*")) == []
+    backend.close()
+
+
+def test_load_via_cli_reports_an_unwritable_snapshot_in_one_line(
+    owned: EmbeddedServer,
+) -> None:
+    home = owned.home  # the CLI reuses the running engine
+    assert run_cli("load", home=home, graph="g").returncode == 0
+    (home / DB_FILE).unlink()
+    (home / DB_FILE).mkdir()
+    proc = run_cli("load", "--full", home=home, graph="g")
+    (home / DB_FILE).rmdir()
+    assert proc.returncode == 1
+    lines = [ln for ln in proc.stderr.strip().splitlines() if not ln.strip().startswith("loading ")]
+    assert len(lines) == 1 and "could not persist the new graph" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_concurrent_loads_wait_for_each_other(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {**os.environ, "MIGKG_HOME": str(home), "MIGKG_GRAPH": "g"}
+    exe = str(Path(sys.executable).parent / "migkg")
+    procs = [subprocess.Popen([exe, "load"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], results
+    stats = run_cli("stats", "--json", home=home, graph="g")
+    assert stats.returncode == 0 and '"Country"' in stats.stdout
