@@ -187,3 +187,73 @@ def test_concurrent_loads_wait_for_each_other(tmp_path: Path) -> None:
     assert [p.returncode for p in procs] == [0, 0, 0], results
     stats = run_cli("stats", "--json", home=home, graph="g")
     assert stats.returncode == 0 and '"Country"' in stats.stdout
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.2, 0.4, 0.8])
+def test_load_killed_at_any_point_leaves_the_old_graph_or_the_new(
+    owned: EmbeddedServer, facts: Facts, mini: Facts, delay: float
+) -> None:
+    backend = FalkorBackend(owned, "g")
+    load_facts(mini, backend)
+    env = {**os.environ, "MIGKG_HOME": str(owned.home), "MIGKG_GRAPH": "g"}
+    exe = str(Path(sys.executable).parent / "migkg")
+    proc = subprocess.Popen([exe, "load", "--full"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.kill()
+    proc.wait(10)
+    assert loaded_digest(backend) in {mini.digest, facts.digest}
+    load_facts(mini, backend)  # the next load clears whatever the killed one left
+    assert sorted(backend._db.connection.scan_iter(match="*__staging_*")) == []
+    assert loaded_digest(backend) == mini.digest
+    backend.close()
+
+
+def test_serve_shuts_down_within_seconds_with_a_query_in_flight(tmp_path: Path) -> None:
+    import httpx
+
+    from conftest import _free_port
+
+    port = _free_port()
+    env = {**os.environ, "MIGKG_HOME": str(tmp_path / "home"), "MIGKG_QUERY_TIMEOUT_MS": "60000"}
+    exe = str(Path(sys.executable).parent / "migkg")
+    serve = subprocess.Popen([exe, "serve", "--port", str(port)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait(lambda: _answers(f"{url}/ready"), timeout=60)
+        hostile = "RETURN size(reduce(s = '', x IN range(1, 1000000) | s + 'xxxxxxxxxx'))"
+        client = httpx.Client(timeout=120)
+        import threading
+
+        threading.Thread(target=lambda: _swallow(client.post, f"{url}/v1/cypher",
+                                                 json={"query": hostile}), daemon=True).start()
+        time.sleep(1.0)
+        started = time.monotonic()
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(20)
+        assert time.monotonic() - started < 8
+    finally:
+        serve.kill()
+        serve.wait(10)
+    engines = subprocess.run(["pgrep", "-f", str(tmp_path / "home")], capture_output=True,
+                             text=True)
+    assert engines.stdout.strip() == "", "an engine outlived serve"
+
+
+def _answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _swallow(fn: object, *args: object, **kwargs: object) -> None:
+    import contextlib
+
+    import httpx
+
+    with contextlib.suppress(httpx.HTTPError):
+        fn(*args, **kwargs)  # type: ignore[operator]
