@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 # Combining marks left by NFKD: accents and other diacritics.
@@ -44,6 +45,7 @@ LIST_INDEXED = ("names_folded", "name_tokens")
 LIST_INDEX_ENGINES = frozenset({"embedded"})
 
 
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Lower-case words without accents, punctuation or extra spaces."""
     folded = text.lower() if text.isascii() else _COMBINING.sub(

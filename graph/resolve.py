@@ -50,7 +50,12 @@ SURNAME = ACRONYM = 80.0
 WORDS_BASE, WORDS_SPAN = 50.0, 40.0  # + share of the name's words that were typed
 PREFIX_BASE, PREFIX_SPAN = 30.0, 20.0
 MARGIN = 10.0  # how far a winner must lead the next candidate
-BRANCH_LIMIT = 200  # rows per kind in the word and prefix tiers
+# Rows per kind in the word and prefix tiers: enough to rank, few enough that a word
+# shared by thousands of entities stays cheap. The rows are the first the index gives,
+# not the best: sorting every match first costs a scan of them (70 ms for a word in
+# 28k of 100k names), so beyond this many per kind the ranking is of a sample.
+BRANCH_LIMIT = 25
+SUGGEST_LIMIT = 8  # rows per kind and typed word for suggestions
 SUGGEST_CUTOFF = 0.75  # similarity of typed words to a name's words
 MAX_CANDIDATES = 10
 _COLUMNS = ("n.id AS id, labels(n)[0] AS kind, n.name AS name, n.aliases AS aliases, "
@@ -102,13 +107,12 @@ def _kinds(kind: KindFilter) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=256)
-def _statement(kinds: tuple[str, ...], where: str, limit: int | None = None,
-               union: str = "UNION ALL") -> str:
+def _statement(kinds: tuple[str, ...], where: str, limit: int | None = None) -> str:
     """One indexed branch per kind; labels come from the schema's allow-list."""
     schema = get_schema()
     tail = f" LIMIT {int(limit)}" if limit else ""
-    return f" {union} ".join(f"MATCH (n:{schema.node(k).label}) WHERE {where} RETURN {_COLUMNS}{tail}"
-                             for k in kinds)
+    return " UNION ALL ".join(f"MATCH (n:{schema.node(k).label}) WHERE {where} RETURN {_COLUMNS}{tail}"
+                              for k in kinds)
 
 
 EXACT = "$key IN n.names_folded"
@@ -170,7 +174,7 @@ def score(q: Query, row: Mapping[str, Any], prefixes: bool = False) -> Candidate
             s, m = CORE, "core"
         else:
             s, m = _word_score(q, kind, words)
-            if len(q.words) == 1 and acronym(k) == q.words[0] and ACRONYM > s:
+            if s < ACRONYM and len(q.words) == 1 and len(words) >= 3 and acronym(k) == q.words[0]:
                 s, m = ACRONYM, "acronym"
             if not s and prefixes and last and set(q.words[:-1]) <= set(words) \
                     and any(w.startswith(last) for w in words):
@@ -276,13 +280,14 @@ def suggest(backend: GraphBackend, ref: str, kind: KindFilter = None, n: int = 5
     """
     q = Query.parse(ref)
     typed = q.core_words or q.words
-    anchors = list(dict.fromkeys(prefix_marker(w) for w in typed if len(w) >= PREFIX))[:3]
+    longest = sorted((w for w in typed if len(w) >= PREFIX), key=len, reverse=True)
+    anchors = list(dict.fromkeys(prefix_marker(w) for w in longest))[:2]
     if not anchors:
         return []
     kinds = _kinds(kind)
     rows: dict[str, dict[str, Any]] = {}
     for anchor in anchors:
-        for r in _read(backend, kinds, "$anchor IN n.name_tokens", {"anchor": anchor}, BRANCH_LIMIT):
+        for r in _read(backend, kinds, "$anchor IN n.name_tokens", {"anchor": anchor}, SUGGEST_LIMIT):
             rows.setdefault(r["id"], r)
     scored: list[tuple[float, str, dict[str, Any]]] = []
     for r in rows.values():
@@ -294,10 +299,12 @@ def suggest(backend: GraphBackend, ref: str, kind: KindFilter = None, n: int = 5
 
 
 def _similarity(typed: Sequence[str], words: Sequence[str]) -> float:
-    """Mean over typed words of the best match among a name's words (1.0 = all present)."""
+    """Mean over typed words of the best match among a name's words that start with the
+    same three letters, as the lookup did (1.0 = all present)."""
     if not typed or not words:
         return 0.0
     total = 0.0
     for t in typed:
-        total += max(difflib.SequenceMatcher(None, t, w).ratio() for w in words)
+        total += max((difflib.SequenceMatcher(None, t, w).ratio() for w in words
+                      if w[:PREFIX] == t[:PREFIX]), default=0.0)
     return total / len(typed)
