@@ -1,0 +1,137 @@
+"""Soak: `migkg serve` under wrk at 64 connections while hostile queries and faults hit it.
+
+    .venv/bin/python bench/soak.py [--seconds 30] [--connections 64]
+
+Starts `migkg serve` on a free port with a home of its own, then runs three
+phases with wrk (apt-get install wrk), each for `--seconds`:
+
+1. `steady`: wrk on the signature endpoint alone (the baseline);
+2. `hostile`: the same wrk load while a client fires the hostile console
+   queries of tests/test_sandbox.py one after another (each killed at its
+   deadline, on the console's own engine);
+3. `engine-kill`: wrk on /ready (which reaches the engine on every request)
+   while the main engine is killed with SIGKILL once; the supervisor restarts
+   it from graph.rdb.
+
+For each phase it prints requests/s, p50/p99 latency, socket errors and non-2xx
+answers. Phases 1 and 2 must show 0 errors; phase 3 shows how many requests
+were answered 503 while the engine restarted, and that serving resumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from test_sandbox import HOSTILE  # noqa: E402
+
+PATH = "/v1/countries/RS/agreements"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+         "-s", str(ROOT / "bench" / "wrk_report.lua"), url],
+        capture_output=True, text=True, check=True).stdout
+    stats: dict[str, float] = {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)",
+                                                                  out).group(1))}  # type: ignore[union-attr]
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    stats["socket_errors"] = sum(map(int, errors.groups())) if errors else 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    stats["non_2xx"] = int(non2xx.group(1)) if non2xx else 0
+    for name in ("p50", "p99"):
+        found = re.search(rf"{name} ([\d.]+) ms", out)
+        if found:
+            stats[f"{name}_ms"] = float(found.group(1))
+    return stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="migkg-soak-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MIGKG_HOME": str(home), "MIGKG_QUERY_TIMEOUT_MS": "1000"}
+    serve = subprocess.Popen([str(ROOT / ".venv" / "bin" / "migkg"), "serve", "--port", str(port)],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                             stderr=open(home / "serve.log", "w"))  # noqa: SIM115
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        results = {"steady": wrk(base + PATH, args.seconds, args.connections)}
+
+        stop = threading.Event()
+        fired: list[int] = []
+
+        def hostile() -> None:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                while not stop.is_set():
+                    for query in HOSTILE.values():
+                        fired.append(http.post("/v1/cypher", json={"query": query}).status_code)
+
+        thread = threading.Thread(target=hostile, daemon=True)
+        thread.start()
+        results["hostile"] = wrk(base + PATH, args.seconds, args.connections)
+        stop.set()
+        thread.join(30)
+
+        def kill_engine() -> None:
+            time.sleep(args.seconds / 3)
+            pids = subprocess.run(["pgrep", "-f", f"unixsocket:{home}/falkordb.sock"],
+                                  capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                os.kill(int(pid), signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_engine, daemon=True)
+        killer.start()
+        # /ready reaches the engine on every request: the outage shows there.
+        results["engine-kill"] = wrk(base + "/ready", args.seconds, args.connections)
+        killer.join()
+        ready = httpx.get(f"{base}/ready", timeout=5).status_code
+        restarts = (home / "serve.log").read_text().count("restarting it")
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(30)
+    print(f"wrk -c{args.connections} -d{args.seconds}s {PATH}")
+    print("| phase | req/s | p50 ms | p99 ms | socket errors | non-2xx |")
+    print("|---|---|---|---|---|---|")
+    for phase, s in results.items():
+        print(f"| {phase} | {s['requests_per_s']:.0f} | {s.get('p50_ms', 0):.1f} | "
+              f"{s.get('p99_ms', 0):.1f} | {s['socket_errors']:.0f} | {s['non_2xx']:.0f} |")
+    print(f"hostile console queries fired during the hostile phase: {len(fired)} "
+          f"(statuses {sorted(set(fired))}); engine restarts: {restarts}; "
+          f"/ready after the engine kill: {ready}")
+    clean = all(results[p]["socket_errors"] == 0 and results[p]["non_2xx"] == 0
+                for p in ("steady", "hostile"))
+    return 0 if clean and ready == 200 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
