@@ -118,7 +118,8 @@ class Generator:
 
     def entity(self, kind: str, i: int, ident: str) -> str:
         rng = self.rng
-        out = f"  - kind: {kind}\n    id: {ident}\n    name: {_q(f'{kind} {i}')}\n"
+        # Ids quoted: a country code such as NO or ON would be a YAML 1.1 boolean.
+        out = f"  - kind: {kind}\n    id: {_q(ident)}\n    name: {_q(f'{kind} {i}')}\n"
         for name, spec in self.schema.node(kind).properties.items():
             if name in ("id", "name"):
                 continue
@@ -157,14 +158,14 @@ class Generator:
             for name, spec in rel.properties.items():
                 if name == "on_behalf_of":
                     if rng.random() < 0.4:
-                        body[name] = rng.choice(ids[rng.choice(("Country", "Organisation"))])
+                        body[name] = _q(rng.choice(ids[rng.choice(("Country", "Organisation"))]))
                 elif spec.required or rng.random() < 0.3:
                     body[name] = self.value(spec, len(out))
             key = (rel.name, s, t, *(body.get(k, "") for k in ("role", "title", "action")))
             if key in keys:
                 continue
             keys.add(key)
-            text = f"  - type: {rel.name}\n    from: {s}\n    to: {t}\n"
+            text = f"  - type: {rel.name}\n    from: {_q(s)}\n    to: {_q(t)}\n"
             text += "".join(f"    {k}: {v}\n" for k, v in body.items())
             out.append(text + self.sources())
         return out
