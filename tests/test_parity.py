@@ -81,6 +81,16 @@ GETS = [
     "/v1/agreements/uk-germany-joint-action-plan",
     "/v1/entities/Narnia",
     "/v1/entities/EPC",
+    # names resolved like a search box (issue 12): reference names, words, 409, 404
+    "/v1/entities/Aegean",
+    "/v1/entities/Cooper",
+    "/v1/entities/whole of route approach",
+    "/v1/entities/Aegaen route",
+    "/v1/routes/Western Balkans/path",
+    "/v1/queries/events_at_place?place=Budapest",
+    "/v1/queries/framework_principles?framework=Border Security Command",
+    "/v1/search?q=western%20bal",
+    "/v1/search?q=cooper",
     # lists: filters, sorting and paging
     "/v1/countries?limit=5&offset=3",
     "/v1/countries?q=ser",
@@ -120,7 +130,9 @@ def test_lists_actually_filter_and_page(clients: dict[str, TestClient]) -> None:
     assert page["total"] > 8 and len(page["items"]) == 4 and page["offset"] == 4
     signature = clients["neo4j"].get("/v1/countries/RS/agreements").json()
     assert signature["country"]["id"] == "RS" and signature["agreements"]
-    assert clients["neo4j"].get("/v1/entities/EPC").status_code == 409
+    epc = clients["neo4j"].get("/v1/entities/EPC")  # the forum's acronym only (issue 12)
+    assert epc.status_code == 200 and epc.json()["id"] == "european-political-community"
+    assert clients["neo4j"].get("/v1/entities/whole of route approach").status_code == 409
 
 
 def test_ready_reports_the_same_counts(clients: dict[str, TestClient]) -> None:
