@@ -118,10 +118,10 @@ def change_three_facts(data: Path) -> None:
     first.write_text(text.replace('name: "Organisation 0"', 'name: "Organisation zero"', 1),
                      encoding="utf-8")
     rels = sorted(data.glob("relationships-*.yaml"))[-1]
-    text = rels.read_text(encoding="utf-8")
-    text = text.replace("    sources:\n", "    note: A changed note.\n    sources:\n", 1)
-    cut = text.rindex("  - type: ")
-    rels.write_text(text[:cut], encoding="utf-8")
+    head, *items = rels.read_text(encoding="utf-8").split("\n  - type: ")
+    plain = next(i for i, item in enumerate(items) if "\n    note:" not in item)
+    items[plain] = items[plain].replace("\n    sources:\n", "\n    note: A changed note.\n    sources:\n", 1)
+    rels.write_text("\n  - type: ".join([head, *items[:-1]]) + "\n", encoding="utf-8")
 
 
 def wrk(url: str, accept: str | None = None) -> tuple[float, float]:
