@@ -135,7 +135,7 @@ class EmbeddedServer:
             if _ping(self.socket_path):
                 return self.socket_path
             try:
-                with self._home_lock(f"{self.name}.lock"):  # one starter at a time
+                with self._home_lock(f"{self.log_path.stem}.lock"):  # one starter at a time
                     if not _ping(self.socket_path):
                         self._start(timeout)
             except OSError as err:
@@ -160,7 +160,7 @@ class EmbeddedServer:
                     f"another `migkg serve` owns the engine in {self.home}; stop it first, "
                     "or give this one its own MIGKG_HOME") from None
             self._serve_lock = lock
-            with self.load_lock(load_wait), self._home_lock(f"{self.name}.lock"):
+            with self.load_lock(load_wait), self._home_lock(f"{self.log_path.stem}.lock"):
                 if _ping(self.socket_path) and not self.owned:
                     log.info("taking over the FalkorDB server on %s", self.socket_path)
                     _shutdown(self.socket_path)
@@ -306,6 +306,9 @@ class EmbeddedServer:
                 proc.kill()
                 proc.wait()
         self._supervised = False
+        if proc is not None and self.name != "falkordb":  # a console's socket is its own
+            with contextlib.suppress(OSError):
+                self.socket_path.unlink()
         if self._serve_lock is not None:
             self._serve_lock.close()
             self._serve_lock = None
