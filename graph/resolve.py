@@ -4,6 +4,8 @@ One ranking serves `/v1/entities/{ref}`, every entity parameter of the named
 queries (API and `migkg query --param`) and `/v1/search`. Each tier is one
 statement of indexed lookups, one branch per node kind:
 
+0. an id as typed (`n.id = $raw`, through the id index of every engine), when what
+   was typed looks like an id;
 1. exact: the id as typed, or the key (graph/names.py) of a name, alias, label,
    reference name or id (`$key IN n.names_folded`); then the same without "the" and
    a final "route" or "agreement", which must then name a route or an agreement;
@@ -21,6 +23,7 @@ that really are close.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,6 +61,8 @@ BRANCH_LIMIT = 25
 SUGGEST_LIMIT = 8  # rows per kind and typed word for suggestions
 SUGGEST_CUTOFF = 0.75  # similarity of typed words to a name's words
 MAX_CANDIDATES = 10
+# What an id may look like (loaders/models.py: slugs, and the kinds' own patterns).
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _COLUMNS = ("n.id AS id, labels(n)[0] AS kind, n.name AS name, n.aliases AS aliases, "
             "n.label AS label, n.reference_names AS reference_names")
 
@@ -233,6 +238,10 @@ def resolve_ref(backend: GraphBackend, ref: str, kind: KindFilter = None) -> dic
     what = _what(kind)
     if not q.key:
         raise NotFound(f"no {what}entity is called {ref!r}", suggestions=[])
+    if _looks_like_id(q.raw, kinds):  # ids are unique across kinds (the loader checks)
+        rows = _read(backend, kinds, "n.id = $raw", {"raw": q.raw})
+        if rows:
+            return {"id": rows[0]["id"], "kind": rows[0]["kind"], "name": rows[0]["name"]}
     for tier in (_exact_rows(backend, q, kinds), _tier_words(backend, q, kinds)):
         cands = rank(q, tier)
         if cands:
@@ -242,6 +251,11 @@ def resolve_ref(backend: GraphBackend, ref: str, kind: KindFilter = None) -> dic
             raise Ambiguous(f"{ref!r} could name {len(cands)} {what}entities; use an id or a "
                             "fuller name", candidates=[c.ranked() for c in cands[:MAX_CANDIDATES]])
     raise NotFound(f"no {what}entity is called {ref!r}", suggestions=suggest(backend, ref, kind))
+
+
+def _looks_like_id(raw: str, kinds: tuple[str, ...]) -> bool:
+    schema = get_schema()
+    return any(re.fullmatch(schema.node(k).id_pattern or _SLUG, raw) for k in kinds)
 
 
 def _tier_words(backend: GraphBackend, q: Query, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
