@@ -111,6 +111,7 @@ class EmbeddedServer:
         self._serve_lock: IO[str] | None = None
         self._atexit = False
         self._console: ConsoleEngine | None = None
+        self._user_lock: IO[str] | None = None
 
     def console(self) -> ConsoleEngine:
         """This process's sandbox engine for ad-hoc queries (graph/sandbox.py), beside this one."""
@@ -132,15 +133,45 @@ class EmbeddedServer:
     def ensure(self, timeout: float = 20.0) -> Path:
         """Return the socket path of a live server, starting one if none answers."""
         with self._lock:
-            if _ping(self.socket_path):
-                return self.socket_path
             try:
+                self._register_user()
+                if _ping(self.socket_path):
+                    return self.socket_path
                 with self._home_lock(f"{self.log_path.stem}.lock"):  # one starter at a time
                     if not _ping(self.socket_path):
                         self._start(timeout)
             except OSError as err:
                 raise self._unusable(err) from None
             return self.socket_path
+
+    def _register_user(self) -> None:
+        """Hold a shared lock on `users.lock` while this process may use the main engine.
+
+        A short-lived command that started the engine waits, when it ends, until
+        no other process holds it (see `_release`), so a second command that
+        reused the engine is not cut off halfway through a load.
+        """
+        if self._user_lock is None and self.name == "falkordb":
+            self.home.mkdir(parents=True, exist_ok=True)
+            lock = open(self.home / "users.lock", "a+")  # noqa: SIM115 - held for our life
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            self._user_lock = lock
+
+    def _release(self, timeout: float = 600.0) -> None:
+        """At exit: wait for the other users of an engine we started, then stop it."""
+        lock, self._user_lock = self._user_lock, None
+        if lock is not None:
+            if self.owned and not self._supervised:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        time.sleep(0.1)
+            lock.close()
+        self.stop()
 
     def own(self, timeout: float = 20.0, load_wait: float = 120.0) -> Path:
         """Become the engine's owner for this process's life, with a supervisor (for serve)."""
@@ -272,7 +303,7 @@ class EmbeddedServer:
         if failure or self._proc is None:
             raise BackendUnavailable(f"could not start FalkorDB: {failure[0] if failure else ''}")
         if not self._atexit:
-            atexit.register(self.stop)
+            atexit.register(self._release)
             self._atexit = True
         deadline = time.monotonic() + timeout
         while not _ping(self.socket_path):

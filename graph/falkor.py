@@ -214,18 +214,21 @@ class FalkorBackend:
         than rebuilding it from the facts.
         """
         conn = self._db.connection
-        staging = f"{self.graph_name}__staging_update_{secrets.token_hex(4)}"
-        try:
-            conn.execute_command("GRAPH.COPY", self.graph_name, staging)
-            build(_FalkorWriter(self._db.select_graph(staging), self.statement_hook))
-            conn.rename(staging, self.graph_name)
-            conn.execute_command("SAVE")
-        except redis.exceptions.RedisError as err:
-            conn.delete(staging)
-            raise _translate(err) from err
-        except BaseException:
-            conn.delete(staging)
-            raise
+        with self.server.load_lock():
+            remove_staging(conn)
+            staging = f"{self.graph_name}{STAGING}update_{secrets.token_hex(4)}"
+            try:
+                conn.execute_command("GRAPH.COPY", self.graph_name, staging)
+                build(_FalkorWriter(self._db.select_graph(staging), self.statement_hook))
+                self._swap_in(conn, staging)
+            except redis.exceptions.RedisError as err:
+                with contextlib.suppress(redis.exceptions.RedisError):
+                    conn.delete(staging)
+                raise _translate(err) from err
+            except BaseException:
+                with contextlib.suppress(redis.exceptions.RedisError):
+                    conn.delete(staging)
+                raise
 
     def exists(self) -> bool:
         try:

@@ -93,12 +93,26 @@ class ConsoleEngine:
                                    socket_timeout=deadline, socket_connect_timeout=2,
                                    decode_responses=True, retry=Retry(NoBackoff(), 0))
                 self._graphs[key] = Graph(conn, name)
+                self._schema(self._graphs[key])
             graph = self._graphs[key]
             if self._row_cap != row_cap:  # the engine stops producing rows past the cap
                 graph.client.execute_command("GRAPH.CONFIG", "SET", "RESULTSET_SIZE",
                                              str(row_cap + 1))
                 self._row_cap = row_cap
             return graph
+
+    def _schema(self, graph: Graph) -> None:
+        """Read the graph's label, type and property names while no row cap applies.
+
+        The client decodes compact results through these names and fetches them
+        with procedures, whose answers the row cap would cut; the snapshot never
+        changes under a console engine, so they are read once.
+        """
+        graph.client.execute_command("GRAPH.CONFIG", "SET", "RESULTSET_SIZE", "-1")
+        self._row_cap = None
+        graph.schema.refresh_labels()
+        graph.schema.refresh_relations()
+        graph.schema.refresh_properties()
 
     def query(self, graph: str, cypher: str, params: Params, *, timeout_ms: int,
               row_cap: int) -> Any:

@@ -168,7 +168,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # and exit 1; inside the app's lifespan uvicorn would print a traceback.
         from api.app import ensure_loaded
         from graph import own_engine
+        from loaders.facts import read_facts
 
+        # Bad facts end here, before serve takes the engine over from anyone.
+        read_facts(settings.data)
         own_engine(settings)  # serve owns its engine, whoever started one before
         backend = _backend(settings)
         try:

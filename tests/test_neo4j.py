@@ -305,7 +305,7 @@ def test_statement_hook_sees_every_statement(neo_loaded: Neo4jBackend) -> None:
     sent = NEO4J_SENT
     assert CLEAR in sent and EXISTS in sent
     assert constraint_statement("`Country`", "id") in sent
-    assert any(s.startswith("UNWIND $rows AS row MERGE (n:`Country`") for s in sent)
+    assert any(s.startswith("UNWIND $rows AS row CREATE (n:`Country`") for s in sent)
 
 
 @pytest.mark.neo4j

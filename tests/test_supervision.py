@@ -236,9 +236,14 @@ def test_serve_shuts_down_within_seconds_with_a_query_in_flight(tmp_path: Path) 
     finally:
         serve.kill()
         serve.wait(10)
-    engines = subprocess.run(["pgrep", "-f", str(tmp_path / "home")], capture_output=True,
-                             text=True)
-    assert engines.stdout.strip() == "", "an engine outlived serve"
+    def engines() -> str:
+        return subprocess.run(["pgrep", "-f", f"unixsocket:{tmp_path / 'home'}"],
+                              capture_output=True, text=True).stdout.strip()
+
+    deadline = time.monotonic() + 10  # an engine told to stop may take a moment
+    while engines() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert engines() == "", "an engine outlived serve"
 
 
 def _answers(url: str) -> bool:
