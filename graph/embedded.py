@@ -46,6 +46,9 @@ DB_FILE = "graph.rdb"
 _PR_SET_PDEATHSIG = 1
 _SUN_PATH_MAX = 108  # sockaddr_un.sun_path on Linux, NUL included
 RESTART_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
+# The main engine runs only our own statements; the cap still keeps one of them
+# (an export page, a load batch) from taking the machine.
+MAIN_QUERY_MEMORY = 2 * 2**30
 
 
 def _child_setup(address_space: int | None) -> Callable[[], None]:
@@ -101,7 +104,8 @@ class EmbeddedServer:
         self.name = name
         self.log_path = self.home / f"{log_name or name}.log"
         self.socket_path = self.home / (SOCKET_NAME if name == "falkordb" else f"{name}.sock")
-        self.module_args = dict(module_args or {})
+        self.module_args = (dict(module_args) if module_args is not None
+                            else {"QUERY_MEM_CAPACITY": str(MAIN_QUERY_MEMORY)})
         self.address_space = address_space
         self.restarts = 0
         self._proc: subprocess.Popen[bytes] | None = None
