@@ -38,6 +38,7 @@ def relationship_key(rtype: str, source: str, target: str, props: Mapping[str, A
 class _Located:
     """Where a fact was declared: its file, its line and the line of each field."""
 
+    __slots__ = ()  # millions of facts at scale: no __dict__ per fact
     line: int
     lines: dict[str, int]
 
@@ -45,7 +46,7 @@ class _Located:
         return self.lines.get(fld, self.line)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity(_Located):
     kind: str
     id: str
@@ -56,7 +57,7 @@ class Entity(_Located):
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relationship(_Located):
     type: str
     source: str
@@ -101,6 +102,9 @@ def _field_lines(doc: LocatedDoc, path: tuple[str | int, ...], item: dict[str, A
     for j in range(len(sources) if isinstance(sources, list) else 0):
         lines[f"sources[{j}].doc"] = doc.line_of((*path, "sources", j, "doc"))
     return lines
+
+
+_NO_LINES: dict[str, int] = {}  # shared by the lean pass's facts; never written to
 
 
 class _Retry(Exception):
@@ -202,7 +206,7 @@ class _Reader:
         data.pop("kind")
         sources = data.pop("sources")
         self.facts.entities.append(Entity(kind, data.pop("id"), data, sources, name, line,
-                                          _field_lines(doc, path, item) if self.locate else {}))
+                                          _field_lines(doc, path, item) if self.locate else _NO_LINES))
 
     def relationship(self, name: str, doc: LocatedDoc, path: tuple[str | int, ...],
                      item: Any) -> None:
@@ -223,7 +227,7 @@ class _Reader:
         sources = data.pop("sources")
         self.facts.relationships.append(Relationship(
             rtype, data.pop("from_"), data.pop("to"), data, sources, name, line,
-            _field_lines(doc, path, item) if self.locate else {},
+            _field_lines(doc, path, item) if self.locate else _NO_LINES,
         ))
 
     def cross_check(self) -> None:

@@ -61,13 +61,15 @@ class _Progress:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from loaders.facts import facts_digest, read_facts
+    from loaders.files import list_data_files
     from loaders.load import load_facts, loaded_digest
 
     settings = _settings(args)
     started = time.perf_counter()
     backend = None
-    if not args.full and settings.data.is_dir():
-        # The cheap check first: unchanged files need no parsing and no writes.
+    # The cheap check first: unchanged files need no parsing and no writes. Not when
+    # the folder holds names that would be ignored: reading it reports them.
+    if not args.full and settings.data.is_dir() and not list_data_files(settings.data)[1]:
         backend = _backend(settings)
         if loaded_digest(backend) == facts_digest(settings.data):
             print(f"{settings.data} is unchanged since the last load into {backend.name}: "
