@@ -169,9 +169,7 @@ def score(q: Query, row: Mapping[str, Any], prefixes: bool = False) -> Candidate
         best, how = ID_FOLDED, "id"
     last = q.words[-1] if q.words else ""
     for prop, text in names_of(row):
-        k = key(text)
-        c = core(k, kind)
-        words = tokens(k)
+        k, c, words = _analysed(text, kind)
         s, m = 0.0, ""
         if k == q.key:
             s, m = EXACT_SCORE.get(prop, 93.0), prop
@@ -192,7 +190,14 @@ def score(q: Query, row: Mapping[str, Any], prefixes: bool = False) -> Candidate
     return Candidate(ident, kind, str(row.get("name") or ident), best, how, aliases)
 
 
-def _word_score(q: Query, kind: str, words: list[str]) -> tuple[float, str]:
+@lru_cache(maxsize=65536)
+def _analysed(text: str, kind: str) -> tuple[str, str, tuple[str, ...]]:
+    """A name's key, core and words (names recur across lookups: computed once)."""
+    k = key(text)
+    return k, core(k, kind), tuple(tokens(k))
+
+
+def _word_score(q: Query, kind: str, words: Sequence[str]) -> tuple[float, str]:
     """Every typed word is a word of the name: more so the more of the name was typed."""
     typed = q.words
     if q.kind == kind and not set(typed) <= set(words):
@@ -319,6 +324,15 @@ def _similarity(typed: Sequence[str], words: Sequence[str]) -> float:
         return 0.0
     total = 0.0
     for t in typed:
-        total += max((difflib.SequenceMatcher(None, t, w).ratio() for w in words
-                      if w[:PREFIX] == t[:PREFIX]), default=0.0)
+        total += max((_ratio(t, w) for w in words if w[:PREFIX] == t[:PREFIX]), default=0.0)
     return total / len(typed)
+
+
+@lru_cache(maxsize=65536)
+def _ratio(typed: str, word: str) -> float:
+    """difflib's similarity of two words, 0.0 below the cutoff (its cheap bounds first)."""
+    m = difflib.SequenceMatcher(None, typed, word)
+    if m.real_quick_ratio() < SUGGEST_CUTOFF or m.quick_ratio() < SUGGEST_CUTOFF:
+        return 0.0
+    ratio = m.ratio()
+    return ratio if ratio >= SUGGEST_CUTOFF else 0.0
