@@ -102,14 +102,17 @@ class Export:
         self.page_size = page_size
         self.counts = Counts()
 
-    def data(self) -> Iterator[list[Triple]]:
-        """The data triples, a page at a time; no triple is produced twice."""
-        m, counts = self.mapper, self.counts
+    def data(self, mapper: Any = None) -> Iterator[list[Any]]:
+        """The data triples, a page at a time; no triple is produced twice.
+
+        `mapper` makes them something else with the same methods: NTriples gives lines.
+        """
+        m, counts = mapper or self.mapper, self.counts
         if not self.backend.exists():
             return
         for kind in self.schema.nodes:
             for rows in pages(self.backend, node_statement(self.schema, kind), self.page_size):
-                batch: list[Triple] = []
+                batch: list[Any] = []
                 for row in rows:
                     batch += m.node(kind, row["props"], bool(row.get("concepts")))
                 counts.entities[kind] += len(rows)
@@ -121,7 +124,8 @@ class Export:
             for rows in pages(self.backend, statement, self.page_size, key="key"):
                 batch = []
                 for row in rows:
-                    sk, tk = m.kind_of(row["source_labels"]), m.kind_of(row["target_labels"])
+                    sk = self.mapper.kind_of(row["source_labels"])
+                    tk = self.mapper.kind_of(row["target_labels"])
                     if sk is None or tk is None:
                         continue
                     ends = (sk, row["source"], tk, row["target"])
@@ -201,9 +205,11 @@ def nt_lines(triples: list[Triple]) -> str:
 def iter_ntriples(backend: GraphBackend, base: str, schema: Schema | None = None,
                   page_size: int = PAGE_SIZE) -> Iterator[str]:
     """The dump as N-Triples, one chunk of lines per page read."""
+    from ontology.ntriples import NTriples
+
     export = Export(backend, base, schema, page_size)
-    for batch in export.data():
-        yield nt_lines(batch)
+    for batch in export.data(NTriples(export.mapper)):
+        yield "".join(batch)
     yield nt_lines(export.dataset())
 
 
