@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from graph.backend import GraphBackend, Writer
 from graph.meta import META_ID, META_LABEL, read_meta
-from graph.resolve import fold
+from graph.names import LIST_INDEX_ENGINES, LIST_INDEXED, name_properties
 from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
@@ -31,11 +31,6 @@ DIGEST = "_digest"
 Progress = Callable[[str, int, int], None]
 Row = dict[str, Any]
 T = TypeVar("T")
-
-
-def _fold(name: str) -> str:
-    # NFKD leaves ASCII as it is and adds no combining marks: skip it for ASCII.
-    return name.casefold().strip() if name.isascii() else fold(name)
 
 
 def _code_digest() -> bytes:
@@ -75,8 +70,7 @@ def node_row(e: Entity, dates: set[str]) -> Row:
     for name in dates & props.keys():
         props[f"{name}_precision"] = date_precision(props[name])
     props["id"] = e.id
-    props["names_folded"] = sorted({_fold(n) for n in (e.props["name"], *e.props.get("aliases", ()),
-                                                       e.id)})
+    props.update(name_properties(e.id, e.kind, e.props))  # graph/names.py
     props["evidence_docs"] = [s["doc"] for s in e.sources]
     props["evidence_quotes"] = [s["quote"] for s in e.sources]
     props[DIGEST] = entity_digest(e)
@@ -200,6 +194,8 @@ def load_facts(
 
     def build(writer: Writer) -> None:
         writer.create_indexes(index_labels(schema), ["id"])
+        if backend.name in LIST_INDEX_ENGINES:  # the name lookups (graph/names.py)
+            writer.create_indexes(index_labels(schema)[:-1], list(LIST_INDEXED))
         write_all(writer, schema, facts.entities, facts.relationships, kinds, progress)
         writer.run(META_STATEMENT, {"props": meta_props(facts)})
 
