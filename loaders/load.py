@@ -16,6 +16,8 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,27 +148,64 @@ def group_relationships(rels: Sequence[Relationship], kinds: dict[str, str]
     return out
 
 
+class _Pipeline:
+    """Runs statements one at a time, in order, on a helper thread, so that the next
+    batch's rows are built while the engine executes the previous statement.
+
+    At most one statement is in flight; its error surfaces at the next `run` or on
+    leaving the block, and leaving the block (even on an error) waits for it, so no
+    statement runs after the caller has given up on the graph.
+    """
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="migkg-load")
+        self._pending: Future[None] | None = None
+
+    def run(self, statement: str, params: dict[str, Any]) -> None:
+        self.wait()
+        self._pending = self._pool.submit(self._writer.run, statement, params)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Pipeline:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self._pending is not None:
+                futures_wait([self._pending])  # its own error matters less than the caller's
+        finally:
+            self._pool.shutdown(wait=True)
+
+
 def write_all(writer: Writer, schema: Schema, entities: Sequence[Entity],
               rels: Sequence[Relationship], kinds: dict[str, str],
               progress: Progress | None = None) -> None:
     """CREATE `entities`, then `rels`, in batches grouped by kind and endpoint kinds."""
     dates = schema.date_properties()
-    done = 0
-    for kind, group in sorted(group_entities(entities).items()):
-        statement = node_statement(schema, kind)
-        for batch in batches(group):
-            writer.run(statement, {"rows": [node_row(e, dates) for e in batch]})
-            done += len(batch)
-            if progress:
-                progress("nodes", done, len(entities))
-    done = 0
-    for (rtype, source, target), rgroup in sorted(group_relationships(rels, kinds).items()):
-        statement = rel_statement(schema, rtype, source, target)
-        for rbatch in batches(rgroup):
-            writer.run(statement, {"rows": [rel_row(r, dates) for r in rbatch]})
-            done += len(rbatch)
-            if progress:
-                progress("relationships", done, len(rels))
+    with _Pipeline(writer) as pipe:
+        done = 0
+        for kind, group in sorted(group_entities(entities).items()):
+            statement = node_statement(schema, kind)
+            for batch in batches(group):
+                pipe.run(statement, {"rows": [node_row(e, dates) for e in batch]})
+                done += len(batch)
+                if progress:
+                    progress("nodes", done, len(entities))
+        done = 0
+        for (rtype, source, target), rgroup in sorted(group_relationships(rels, kinds).items()):
+            statement = rel_statement(schema, rtype, source, target)
+            for rbatch in batches(rgroup):
+                pipe.run(statement, {"rows": [rel_row(r, dates) for r in rbatch]})
+                done += len(rbatch)
+                if progress:
+                    progress("relationships", done, len(rels))
 
 
 def load_facts(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ Result = tuple[bytes, list[Any], list[Any], list[tuple[str, str, str, int]]]
 
 def worth_it(files: list[Path]) -> bool:
     if len(files) < 2 or (os.cpu_count() or 1) < 2:
+        return False
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main is not None and not os.path.exists(main):  # `python - <<EOF`: spawn cannot re-import it
         return False
     try:
         return sum(os.stat(p).st_size for p in files) >= MIN_BYTES
