@@ -320,27 +320,20 @@ class Neo4jBackend:
     # -- writes ----------------------------------------------------------------
 
     def replace_graph(self, build: Callable[[Writer], None]) -> None:
-        writer = _RecordingWriter(self)
-        build(writer)  # raises before anything is written: the old graph stays
-        statements = writer.statements
-        self._hook(CLEAR)
-
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            tx.run(CLEAR).consume()
-            for text, params in statements:
-                tx.run(text, params).consume()
-
-        try:
-            with self._session(neo4j.WRITE_ACCESS) as session:
-                session.execute_write(work)
-        except (nx.DriverError, nx.Neo4jError) as err:
-            raise self._translate(err, reading=False) from err
+        self._write(build, clear=True)
 
     def update_graph(self, build: Callable[[Writer], None]) -> None:
         """Apply `build`'s statements to the graph in one write transaction (a reload's diff)."""
+        self._write(build, clear=False)
+
+    def _write(self, build: Callable[[Writer], None], *, clear: bool) -> None:
+        """Record `build`'s statements, then run them (after CLEAR if asked) in one transaction."""
         writer = _RecordingWriter(self)
         build(writer)  # raises before anything is written: the graph stays
         statements = writer.statements
+        if clear:
+            self._hook(CLEAR)
+            statements = [(CLEAR, {}), *statements]
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             for text, params in statements:

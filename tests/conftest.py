@@ -25,6 +25,7 @@ import pytest
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
+from graph.backend import GraphBackend
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
@@ -80,6 +81,21 @@ def run_cli(*args: str, home: Path, graph: str, **env: str) -> subprocess.Comple
     exe = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
     return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env,
                           cwd=ROOT, timeout=120)
+
+
+def snapshot(backend: GraphBackend) -> tuple[list[Any], list[Any]]:
+    """Every node and relationship with all its properties, in a fixed order."""
+    nodes = backend.read(
+        "MATCH (n) RETURN labels(n) AS labels, n.id AS id, properties(n) AS p ORDER BY id"
+    ).rows
+    rels = backend.read(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p "
+        "ORDER BY a, t, b, r.key"
+    ).rows
+    for row in nodes:
+        row[0] = sorted(row[0])
+        row[2].pop("loaded_at", None)
+    return nodes, rels
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import MINI, NEO4J_SENT, run_cli
+from conftest import MINI, NEO4J_SENT, run_cli, snapshot
 from graph.backend import Writer
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import (
@@ -108,21 +108,6 @@ def test_neo4j_only_statements_are_valid_neo4j_cypher() -> None:
 
 
 # -- on a real Neo4j 5.26 (tests/conftest.py says where it comes from) -----------------
-
-
-def snapshot(backend: Neo4jBackend | FalkorBackend) -> tuple[list[Any], list[Any]]:
-    """Every node and relationship with all its properties, in a fixed order."""
-    nodes = backend.read(
-        "MATCH (n) RETURN labels(n) AS labels, n.id AS id, properties(n) AS p ORDER BY id"
-    ).rows
-    rels = backend.read(
-        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p "
-        "ORDER BY a, t, b, r.key"
-    ).rows
-    for row in nodes:
-        row[0] = sorted(row[0])
-        row[2].pop("loaded_at", None)
-    return nodes, rels
 
 
 def neutral(value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import MINI, run_cli
+from conftest import MINI, run_cli, snapshot
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
 from loaders.facts import read_facts
@@ -64,21 +64,6 @@ def _folder(root: Path, name: str, facts: str) -> Path:
     shutil.copy(MINI / "documents.yaml", data / "documents.yaml")
     (data / "facts.yaml").write_text(facts, encoding="utf-8")
     return data
-
-
-def snapshot(backend: FalkorBackend | Neo4jBackend) -> tuple[list[Any], list[Any]]:
-    """Every node and relationship with all its properties, in a fixed order."""
-    nodes = backend.read(
-        "MATCH (n) RETURN labels(n) AS labels, n.id AS id, properties(n) AS p ORDER BY id"
-    ).rows
-    rels = backend.read(
-        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p "
-        "ORDER BY a, t, b, r.key"
-    ).rows
-    for row in nodes:
-        row[0] = sorted(row[0])
-        row[2].pop("loaded_at", None)
-    return nodes, rels
 
 
 @pytest.fixture(scope="module")
