@@ -38,7 +38,7 @@ HOSTILE = {
 def _app(backend: FalkorBackend | Neo4jBackend, **settings: Any) -> Any:
     from api.app import create_app
 
-    return create_app(Settings(query_timeout_ms=LIMIT_MS, **settings), backend=backend)
+    return create_app(Settings(**{"query_timeout_ms": LIMIT_MS, **settings}), backend=backend)
 
 
 @pytest.fixture(params=["embedded", "neo4j"])
@@ -123,7 +123,8 @@ def test_console_sees_a_new_load_at_once(loaded: FalkorBackend, facts: Any) -> N
 
 
 def test_console_concurrency_is_bounded_with_429(loaded: FalkorBackend) -> None:
-    app = _app(loaded, console_concurrency=1)
+    # The slow query holds the only slot for seconds, however fast the machine.
+    app = _app(loaded, console_concurrency=1, query_timeout_ms=4000)
     with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
         slow = threading.Thread(target=http.post, args=("/v1/cypher",),
                                 kwargs={"json": {"query": HOSTILE["quadratic string"]}})
