@@ -122,26 +122,48 @@ def test_console_sees_a_new_load_at_once(loaded: FalkorBackend, facts: Any) -> N
     assert after == loaded.read("MATCH (m:`_Meta`) RETURN m.loaded_at").scalar()
 
 
+class _Gated:
+    """The real backend, except that a console query waits at a gate first.
+
+    The gate makes "a query is still running" a fact of the test rather than a
+    bet on how slow some statement is on the machine at hand.
+    """
+
+    def __init__(self, backend: FalkorBackend) -> None:
+        self._backend = backend
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+    def console_read(self, *args: Any, **kwargs: Any) -> Any:
+        self.entered.set()
+        assert self.gate.wait(30), "the test never opened the gate"
+        return self._backend.console_read(*args, **kwargs)
+
+
 def test_console_concurrency_is_bounded_with_429(loaded: FalkorBackend) -> None:
-    # The slow query holds the only slot for seconds, however fast the machine.
-    app = _app(loaded, console_concurrency=1, query_timeout_ms=4000)
-    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
-        slow = threading.Thread(target=http.post, args=("/v1/cypher",),
-                                kwargs={"json": {"query": HOSTILE["quadratic string"]}})
+    gated = _Gated(loaded)
+    app = _app(gated, console_concurrency=1)  # type: ignore[arg-type]
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http, \
+            httpx.Client(base_url=url, timeout=30) as other:
+        answers: list[httpx.Response] = []
+        slow = threading.Thread(target=lambda: answers.append(
+            other.post("/v1/cypher", json={"query": "RETURN 1 AS one"})))
         slow.start()
-        refused = []
-        while slow.is_alive() and not refused:
-            res = http.post("/v1/cypher", json={"query": "RETURN 1"})
-            if res.status_code == 429:
-                refused.append(res)
-            time.sleep(0.05)
+        assert gated.entered.wait(10), "the first query never reached the engine"
+        busy = http.post("/v1/cypher", json={"query": "RETURN 2 AS two"})
+        health = http.get("/health")
+        gated.gate.set()
         slow.join()
-        free = http.post("/v1/cypher", json={"query": "RETURN 1"})
-    assert refused, "a second query ran while the only slot was taken"
-    busy = refused[0]
+        free = http.post("/v1/cypher", json={"query": "RETURN 3 AS three"})
+    assert busy.status_code == 429, busy.text
     assert busy.headers["retry-after"] == "1"
     assert busy.headers["content-type"] == "application/problem+json"
-    assert free.status_code == 200
+    assert health.status_code == 200
+    assert answers[0].status_code == 200 and answers[0].json()["rows"] == [[1]]
+    assert free.status_code == 200 and free.json()["rows"] == [[3]]
 
 
 def test_huge_parameter_is_refused_before_the_engine(loaded: FalkorBackend) -> None:
