@@ -20,6 +20,7 @@ python3 -m venv .venv
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e '.[test]'
 npm ci --silent --prefix tests/cypher_lint
+npm ci --silent --prefix tests/browser_audit
 # The Neo4j tests fail rather than skip when no Neo4j could be started.
 export MIGKG_REQUIRE_NEO4J="${MIGKG_REQUIRE_NEO4J:-1}"
 exec .venv/bin/python -m pytest tests "$@"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 from functools import lru_cache
 from pathlib import Path
+from html import escape
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -33,12 +35,39 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "form-action 'self'; frame-ancestors 'none'")
 HTML_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "same-origin"}
+# Server-rendered pages under other paths (`/id/...`) set `<base href="/">` so the
+# explorer's `#/...` links lead to the explorer.
+PAGE_HEADERS = {**HTML_HEADERS, "Content-Security-Policy": CSP.replace("base-uri 'none'",
+                                                                        "base-uri 'self'")}
 STATIC_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("text/css", ".css")
 
 router = APIRouter(include_in_schema=False)
+
+# How a relationship reads from one entity's side: (outgoing, incoming). The explorer's
+# script reads this table from its config, and /id pages use it too: one wording.
+PHRASES: dict[str, tuple[str, str]] = {
+    "PARTY_TO": ("Party to", "Parties"),
+    "SIGNED": ("Signed", "Signed by"),
+    "COVERS": ("Covers", "Covered by"),
+    "ADDRESSES": ("Addresses", "Addressed by"),
+    "PART_OF": ("Part of", "Has parts"),
+    "ALIGNS_WITH": ("Aligns with", "Aligned with it"),
+    "BUILDS_ON": ("Builds on", "Built on by"),
+    "ANNOUNCED_AT": ("Announced at", "Announced here"),
+    "MEMBER_OF": ("Member of", "Members"),
+    "PASSES_THROUGH": ("Passes through", "Routes passing through"),
+    "HOLDS_OFFICE": ("Holds office in", "Office holders"),
+    "HELD_IN": ("Held in", "Events held here"),
+    "LOCATED_IN": ("Located in", "Places within it"),
+    "ATTENDED": ("Attended", "Attended by"),
+    "ABOUT": ("About", "Figures about it"),
+    "ADOPTED": ("Adopted", "Adopted by"),
+    "COOPERATES_WITH": ("Cooperates with", "Cooperation from"),
+    "PUBLISHED_BY": ("Published by", "Publishes"),
+}
 
 
 def explorer_config() -> dict[str, Any]:
@@ -57,7 +86,9 @@ def explorer_config() -> dict[str, Any]:
     # search and date), so the query forms can offer suggestions for entities.
     reg = get_registry()
     params = {n: {p.name: p.type for p in reg.get(n).params.values()} for n in reg.names()}
-    return {"version": __version__, "kinds": kinds, "relationships": rels, "query_params": params}
+    titles = {n: reg.get(n).title for n in reg.names()}
+    return {"version": __version__, "kinds": kinds, "relationships": rels, "query_params": params,
+            "query_titles": titles, "rel_phrases": PHRASES}
 
 
 def _script_json(data: Any) -> str:
@@ -66,11 +97,35 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+NOSCRIPT = ('<noscript><p>The explorer needs JavaScript. The same data answers as JSON: see '
+            'the <a href="/docs">API documentation</a>.</p></noscript>\n'
+            '<p class="loading">Loading…</p>')
+_SLOT = re.compile(r"\{\{(\w+)\}\}")
+
+
+@lru_cache(maxsize=1)
+def _template() -> str:
+    return TEMPLATE.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _config_json() -> str:
+    return _script_json(explorer_config())
+
+
+def render_page(*, title: str = "migration-kg explorer", main: str = NOSCRIPT, head: str = "",
+                body: str = "", skip: str = "#main") -> str:
+    """The explorer's page with its slots filled in one pass (so no filled-in text is
+    read as a slot). `main`, `head` and `body` are HTML the caller has escaped."""
+    values = {"config": _config_json(), "version": __version__,
+              "title": escape(title), "main": main, "head": head, "body": body,
+              "skip": escape(skip)}
+    return _SLOT.sub(lambda m: values[m.group(1)], _template())
+
+
 @lru_cache(maxsize=1)
 def index_html() -> str:
-    page = TEMPLATE.read_text(encoding="utf-8")
-    return (page.replace("{{config}}", _script_json(explorer_config()))
-                .replace("{{version}}", __version__))
+    return render_page()
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)

@@ -18,9 +18,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from rdflib import Graph
 
 from api.caching import etag_matches
+from api.entity_page import entity_page_html
+from api.routers.explorer import PAGE_HEADERS
 from api.deps import BackendDep, SettingsDep
 from api.problems import error_responses
 from graph.backend import GraphBackend
+from graph.entities import get_entity
 from graph.meta import read_meta
 from graph.schema import get_schema
 from migkg import __version__
@@ -206,8 +209,9 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
 
     RDF: the entity's triples, its relationships both ways (direct triple and
     qualified node with evidence) and the far ends' classes and labels. JSON: its
-    properties, evidence and relationships. HTML: a plain page linking the
-    alternates. `kind` `rel` names a qualified relationship node.
+    properties, evidence and relationships. HTML: the explorer's entity page, rendered
+    on the server (readable without JavaScript) and linking the alternates. `kind`
+    `rel` names a qualified relationship node.
     """
     media = _negotiated(request, format, ENTITY_OFFERS)
     mapper = _mapper(settings.base_iri)
@@ -231,6 +235,11 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
             raise NotFound(f"no {kind} {ident!r}")
         as_graph = partial(description_graph, desc, mapper)
         as_json = partial(description_json, desc, mapper)
+        if media == HTML:
+            page = get_entity(backend, schema, ident)
+            page["iri"] = str(mapper.iri(desc.kind.name, ident))
+            return HTMLResponse(entity_page_html(page, schema, alternates),
+                                headers={**headers, **PAGE_HEADERS})
         as_html = entity_html
     if media in RDF_MEDIA:
         return Response(serialize(as_graph(), RDF_MEDIA[media].name),

@@ -36,6 +36,8 @@ const ROUTES = [
 
 /** The current hash as {path, params}; path segments stay URI-encoded. */
 export function parseHash(hash = window.location.hash) {
+  // A page rendered on the server (/id/...) names its view; the script renders it in place.
+  if (!hash && document.body.dataset.route) hash = `#${document.body.dataset.route}`;
   const raw = hash.replace(/^#\/?/, "");
   const q = raw.indexOf("?");
   const path = (q >= 0 ? raw.slice(0, q) : raw).replace(/\/$/, "");

@@ -84,3 +84,15 @@ export async function mapLimit(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/** Help text with its `backticked` words as <code> elements (as text, never HTML). */
+export function codeText(text) {
+  const parts = String(text ?? "").split("`");
+  if (parts.length % 2 === 0) return String(text);  // an unmatched backtick: leave it
+  return parts.map((p, i) => (i % 2 ? h("code", {}, p) : p));
+}
+
+/** The same help text for attributes (tooltips): backticks dropped. */
+export function plainText(text) {
+  return String(text ?? "").replace(/`/g, "");
+}

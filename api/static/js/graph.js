@@ -47,10 +47,12 @@ function styles() {
         "text-valign": "bottom",
         "text-margin-y": 4,
         "text-wrap": "ellipsis",
-        "text-max-width": 130,
+        "text-max-width": 120,
         "text-background-color": "#ffffff",
         "text-background-opacity": 0.85,
         "text-background-padding": 2,
+        // Labels too small to read at this zoom are not drawn; hover shows them.
+        "min-zoomed-font-size": 7,
         width: 22,
         height: 22,
         "background-color": "#6b7280",
@@ -61,6 +63,9 @@ function styles() {
     { selector: "node[?center]", style: { width: 34, height: 34, "border-color": "#1b1f24", "border-width": 3, "font-weight": "bold", "font-size": 13 } },
     { selector: "node[hop = 2]", style: { width: 16, height: 16, "font-size": 9, opacity: 0.9 } },
     {
+      // Edge labels stay hidden until a line is hovered or selected: on a drawn graph
+      // they collide with node labels and each other. The relationship types are listed
+      // beside the graph (with counts) and every connection is in the text list below.
       selector: "edge",
       style: {
         width: 1.6,
@@ -69,16 +74,24 @@ function styles() {
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.8,
         "curve-style": "bezier",
-        label: "data(type)",
-        "font-size": 8,
-        "min-zoomed-font-size": 6,
-        color: "#4b5563",
-        "text-rotation": "autorotate",
+        label: "",
+        "font-size": 11,
+        "font-family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+        color: "#1b1f24",
+        "text-rotation": "none",
+        "text-wrap": "none",
         "text-background-color": "#ffffff",
-        "text-background-opacity": 0.85,
-        "text-background-padding": 1,
+        "text-background-opacity": 1,
+        "text-background-padding": 3,
+        "text-border-color": "#9aa3ad",
+        "text-border-width": 1,
+        "text-border-opacity": 1,
       },
     },
+    // A labelled line (hovered or selected) is drawn above every node and its label.
+    { selector: "edge.hover, edge:selected", style: { label: "data(type)", "z-index-compare": "manual", "z-index": 100, width: 3 } },
+    { selector: "node", style: { "z-index-compare": "manual", "z-index": 10 } },
+    { selector: "node.hover", style: { "min-zoomed-font-size": 0, "z-index": 50 } },
     { selector: ":selected", style: { "border-color": "#c2410c", "border-width": 4, "line-color": "#c2410c", "target-arrow-color": "#c2410c" } },
     { selector: ".faded", style: { opacity: 0.25 } },
   ];
@@ -88,20 +101,25 @@ function styles() {
   return base;
 }
 
+// Every layout sizes nodes with their labels, so labels take part in spacing.
 export const LAYOUTS = {
   concentric: {
     name: "concentric",
     concentric: (n) => 10 - (n.data("hop") || 0),
     levelWidth: () => 1,
-    minNodeSpacing: 40,
+    minNodeSpacing: 12,
+    avoidOverlap: true,
+    nodeDimensionsIncludeLabels: true,
     animate: false,
   },
   cose: {
     name: "cose", animate: false, randomize: true, nodeRepulsion: () => 400000, idealEdgeLength: () => 110,
     edgeElasticity: () => 100, nodeOverlap: 20, gravity: 60, componentSpacing: 60, padding: 30,
+    nodeDimensionsIncludeLabels: true,
   },
-  breadthfirst: { name: "breadthfirst", directed: false, spacingFactor: 1.1, animate: false },
-  circle: { name: "circle", animate: false },
+  breadthfirst: { name: "breadthfirst", directed: false, spacingFactor: 1.1, animate: false,
+    avoidOverlap: true, nodeDimensionsIncludeLabels: true },
+  circle: { name: "circle", animate: false, avoidOverlap: true, nodeDimensionsIncludeLabels: true },
 };
 
 /** Draw `elements` into `container`; `onTap(element)` gets node and edge taps. */
@@ -120,13 +138,40 @@ export async function drawGraph(container, elements, { layout = "concentric", ro
     boxSelectionEnabled: false,
   });
   if (onTap) cy.on("tap", "node, edge", (ev) => onTap(ev.target));
-  capZoom(cy);
+  cy.on("mouseover", "node, edge", (ev) => ev.target.addClass("hover"));
+  cy.on("mouseout", "node, edge", (ev) => ev.target.removeClass("hover"));
+  fitGraph(cy);
   window.cy = cy;
   return cy;
 }
 
-/** Small graphs fit by zooming far in; keep labels at a readable size instead. */
-export function capZoom(cy, max = 1.5) {
+const PADDING = 30;
+const MAX_ZOOM = 1.6;   // small graphs would fit by zooming far in: labels stay readable
+const MIN_HEIGHT = 260; // px: the canvas shrinks to a small graph, never below this
+
+/**
+ * Fit the visible elements (labels included) to the canvas at a readable zoom. A small
+ * graph does not sit in an empty canvas: the canvas shrinks to its height.
+ */
+export function fitGraph(cy) {
+  const container = cy.container();
+  const eles = cy.elements(":visible");
+  if (eles.length === 0) return;
+  container.style.height = "";
+  cy.resize();
+  cy.fit(eles, PADDING);
+  if (cy.zoom() > MAX_ZOOM) cy.zoom(MAX_ZOOM);
+  const box = eles.renderedBoundingBox({ includeLabels: true });
+  const wanted = Math.ceil(box.h + 2 * PADDING);
+  if (wanted < container.clientHeight) {
+    container.style.height = `${Math.max(MIN_HEIGHT, wanted)}px`;
+    cy.resize();
+  }
+  cy.center(eles);
+}
+
+/** Kept for callers that cap the zoom of a graph they fitted themselves. */
+export function capZoom(cy, max = MAX_ZOOM) {
   if (cy.zoom() > max) {
     cy.zoom(max);
     cy.center(cy.elements(":visible"));
@@ -137,8 +182,7 @@ export function runLayout(cy, layout, roots = null) {
   const opts = { ...(LAYOUTS[layout] || LAYOUTS.cose) };
   if (layout === "breadthfirst" && roots) opts.roots = roots;
   cy.elements(":visible").layout(opts).run();
-  cy.fit(cy.elements(":visible"), 30);
-  capZoom(cy);
+  fitGraph(cy);
 }
 
 // ---- result tables -> graph ----

@@ -1,38 +1,38 @@
 // One entity of any kind: properties, relationships grouped by type, evidence and sources.
 
-import { KIND, KIND_BY_SLUG, RELS, getJSON, entityHref, graphHref, url } from "../api.js";
-import { h, humanize, mapLimit, plural } from "../dom.js";
+import { CONFIG, KIND, KIND_BY_SLUG, RELS, getJSON, entityHref, graphHref, url } from "../api.js";
+import { codeText, h, humanize, mapLimit, plural } from "../dom.js";
 import {
-  breadcrumbs, dateText, entityApiLinks, entityLink, evidenceGroups, evidenceList, kindBadge,
+  breadcrumbs, dateText, entityApiLinks, entityLink, evidenceGroups, kindBadge,
   propertyList, propertyValue, section, statusBadge,
 } from "../ui.js";
 
-// How a relationship reads from this entity's side: [outgoing, incoming].
-const PHRASES = {
-  PARTY_TO: ["Party to", "Parties"],
-  SIGNED: ["Signed", "Signed by"],
-  COVERS: ["Covers", "Covered by"],
-  ADDRESSES: ["Addresses", "Addressed by"],
-  PART_OF: ["Part of", "Has parts"],
-  ALIGNS_WITH: ["Aligns with", "Aligned with it"],
-  BUILDS_ON: ["Builds on", "Built on by"],
-  ANNOUNCED_AT: ["Announced at", "Announced here"],
-  MEMBER_OF: ["Member of", "Members"],
-  PASSES_THROUGH: ["Passes through", "Routes passing through"],
-  HOLDS_OFFICE: ["Holds office in", "Office holders"],
-  HELD_IN: ["Held in", "Events held here"],
-  LOCATED_IN: ["Located in", "Places within it"],
-  ATTENDED: ["Attended", "Attended by"],
-  ABOUT: ["About", "Figures about it"],
-  ADOPTED: ["Adopted", "Adopted by"],
-  COOPERATES_WITH: ["Cooperates with", "Cooperation from"],
-  PUBLISHED_BY: ["Published by", "Publishes"],
-};
+// How a relationship reads from this entity's side: [outgoing, incoming], from the
+// server (the /id pages use the same wording).
+const PHRASES = CONFIG.rel_phrases || {};
 
 export function relPhrase(type, direction) {
   const p = PHRASES[type];
   if (p) return direction === "out" ? p[0] : p[1];
   return `${humanize(type.toLowerCase())}${direction === "in" ? " (incoming)" : ""}`;
+}
+
+/** A named query's title ("Agreements covering a country"), not its file name. */
+function queryTitle(name) {
+  return (CONFIG.query_titles || {})[name] || humanize(name);
+}
+
+/**
+ * The one place this page renders evidence. `seen` holds the quotes already shown on
+ * the page (doc|quote), so a quote appears once; evidence already shown says so.
+ */
+function evidenceBlock(evidence, documents, seen) {
+  const fresh = (evidence || []).filter((e) => !seen.has(`${e.doc}|${e.quote}`));
+  if (evidence && evidence.length && fresh.length === 0) {
+    return h("p", { class: "muted small evidence-seen" }, "Evidence quoted above.");
+  }
+  fresh.forEach((e) => seen.add(`${e.doc}|${e.quote}`));
+  return evidenceGroups(fresh, documents);
 }
 
 const PROPERTY_ORDER = ["title", "agreement_type", "policy_type", "org_type", "event_type", "doc_type",
@@ -52,7 +52,7 @@ const RELATED_QUERIES = {
   Place: [["events_at_place", "place"]],
 };
 
-function relationshipGroups(rels, documents) {
+function relationshipGroups(rels, documents, seen) {
   const groups = new Map();
   for (const r of rels) {
     const key = `${r.type}|${r.direction}`;
@@ -68,12 +68,12 @@ function relationshipGroups(rels, documents) {
       h("h3", { id }, relPhrase(type, direction), " ",
         h("span", { class: "rel-type" }, direction === "out" ? `${type} →` : `← ${type}`),
         h("span", { class: "count" }, ` (${items.length})`)),
-      desc ? h("p", { class: "muted small" }, desc) : null,
-      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents))));
+      desc ? h("p", { class: "muted small" }, codeText(desc)) : null,
+      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents, seen))));
   });
 }
 
-function relItem(r, documents) {
+function relItem(r, documents, seen) {
   const props = Object.entries(r.properties || {}).filter(([k, v]) => v !== null && v !== "" && k !== "note");
   const note = r.properties && r.properties.note;
   return h("li", { class: "rel-item" },
@@ -84,10 +84,10 @@ function relItem(r, documents) {
           h("span", { class: "chip-key" }, `${humanize(k)}: `), propertyValue(k, v)))) : null),
     note ? h("p", { class: "note small" }, h("span", { class: "note-label" }, "Note: "), note) : null,
     r.evidence && r.evidence.length
-      ? h("div", { class: "rel-evidence" }, evidenceGroups(r.evidence, documents)) : null);
+      ? h("div", { class: "rel-evidence" }, evidenceBlock(r.evidence, documents, seen)) : null);
 }
 
-async function coverageSection(country, documents) {
+async function coverageSection(country, documents, seen) {
   const res = await getJSON(`/v1/countries/${encodeURIComponent(country.id)}/agreements`);
   // Evidence along routes and groups may cite documents this entity does not.
   const missing = [...new Set(res.agreements.flatMap((a) => a.how.flatMap((c) => c.evidence.map((e) => e.doc))))]
@@ -95,12 +95,14 @@ async function coverageSection(country, documents) {
   const found = await mapLimit(missing, 4, (d) => getJSON(`/v1/documents/${encodeURIComponent(d)}`).catch(() => null));
   const docs = { ...documents };
   for (const d of found) if (d) docs[d.id] = { id: d.id, title: d.properties.title || d.name, publisher: d.properties.publisher, date: d.properties.date, url: d.properties.url };
+  // How the agreement reaches the country, in the words of the schema's relationships.
   const how = (c) => {
-    if (c.how === "party") return `as a party${c.role && c.role !== "party" ? ` (${c.role})` : ""}`;
-    if (c.how === "coverage") return "by geographic coverage";
-    if (c.how === "route") return ["through the route ", entityLink(c.via, { badge: false }), c.role ? ` (${c.role})` : ""];
-    if (c.how === "group") return ["through the group ", entityLink(c.via, { badge: false }), c.role ? ` (${c.role})` : ""];
-    return c.how;
+    const role = c.role && c.role !== "party" ? ` (${c.role})` : "";
+    if (c.how === "party") return `Party to the agreement${role}`;
+    if (c.how === "coverage") return "Within its geographic coverage";
+    if (c.how === "route") return ["On a route it addresses: ", entityLink(c.via, { badge: false }), role];
+    if (c.how === "group") return ["Member of a party to it: ", entityLink(c.via, { badge: false }), role];
+    return humanize(c.how);
   };
   return section(`Agreements covering ${country.name}`,
     h("p", { class: "muted small" }, `${plural(res.agreements.length, "agreement covers", "agreements cover")} ${country.name}, and how. `,
@@ -110,9 +112,9 @@ async function coverageSection(country, documents) {
         h("div", { class: "rel-head" }, entityLink(a.agreement, { badge: false }), " ", statusBadge(a.status),
           a.agreement_type ? h("span", { class: "chip" }, humanize(a.agreement_type)) : null,
           a.date ? h("span", { class: "chip chip-date" }, a.date) : null),
-        h("ul", { class: "how-list" }, a.how.map((c) => h("li", {},
-          h("span", { class: "how" }, "Covers it ", how(c)),
-          evidenceGroups(c.evidence, docs))))))));
+        h("ul", { class: "how-list", "aria-label": "How it covers " + country.name },
+          a.how.map((c) => h("li", { class: "how" }, how(c)))),
+        evidenceBlock(a.how.flatMap((c) => c.evidence), docs, seen)))));
 }
 
 export async function entityPage(ctx, ref, slug) {
@@ -126,7 +128,7 @@ export async function entityPage(ctx, ref, slug) {
   const props = { id: e.id, ...e.properties };
   const date = dateText(e.properties);
   const related = (RELATED_QUERIES[e.kind] || []).map(([q, p]) =>
-    h("li", {}, h("a", { href: url(`#/queries/${q}/run`, { [p]: e.id }) }, q.replace(/_/g, " "))));
+    h("li", {}, h("a", { href: url(`#/queries/${q}/run`, { [p]: e.id }) }, queryTitle(q))));
   if (e.kind === "Document") {
     related.push(h("li", {}, h("a", {
       href: url("#/cypher", {
@@ -170,17 +172,18 @@ export async function entityPage(ctx, ref, slug) {
       d.url ? [" · ", h("a", { href: d.url, rel: "noopener noreferrer" }, "original ↗")] : null)))));
   }
 
+  const seen = new Set();  // quotes shown so far on this page
   if (e.kind === "Country") {
-    const coverage = await coverageSection(e, e.documents || {}).catch(() => null);
+    const coverage = await coverageSection(e, e.documents || {}, seen).catch(() => null);
     if (!ctx.isCurrent()) return;
     if (coverage) mainCol.append(coverage);
   }
   if (e.evidence && e.evidence.length) {
     mainCol.append(section("Evidence", h("p", { class: "muted small" }, "Verbatim quotes that support this entity."),
-      evidenceList(e.evidence, e.documents)));
+      h("div", { class: "evidence-list" }, evidenceBlock(e.evidence, e.documents, seen))));
   }
   mainCol.append(section(`Relationships (${e.relationships.length})`,
-    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}) : h("p", {}, "No relationships.")));
+    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}, seen) : h("p", {}, "No relationships.")));
 
   layout.append(mainCol, side);
   parts.push(layout);

@@ -3,8 +3,8 @@
 // neighbour's details, a few requests at a time.
 
 import { KIND, RELS, getJSON, entityHref, graphHref, jsonHref, url } from "../api.js";
-import { h, clear, humanize, mapLimit, plural, announce } from "../dom.js";
-import { KIND_STYLE, drawGraph, runLayout } from "../graph.js";
+import { h, clear, codeText, humanize, mapLimit, plainText, plural, announce } from "../dom.js";
+import { KIND_STYLE, drawGraph, fitGraph, runLayout } from "../graph.js";
 import { apiLinks, breadcrumbs, entityLink, evidenceGroups, kindBadge, propertyValue } from "../ui.js";
 
 const MAX_EXPAND = 60;   // neighbours whose own links are fetched for 2 hops
@@ -103,12 +103,12 @@ export async function graphPage(ctx, ref) {
       h("button", { type: "button", class: "btn btn-small", on: { click: () => setAll(false) } }, "None")),
     h("div", { class: "checks" }, allTypes.map((t) => {
       const count = [...edges.values()].filter((e) => e.type === t).length;
-      return h("label", { class: "inline check", title: RELS[t] ? RELS[t].description : null },
+      return h("label", { class: "inline check", title: RELS[t] ? plainText(RELS[t].description) : null },
         h("input", { type: "checkbox", name: "types", value: t, checked: chosen.has(t),
           on: { change: (ev) => { if (ev.target.checked) chosen.add(t); else chosen.delete(t); applyFilter(); } } }),
         ` ${t} `, h("span", { class: "muted" }, `(${count})`));
     })));
-  const fitBtn = h("button", { type: "button", class: "btn", on: { click: () => window.cy && window.cy.fit(window.cy.elements(":visible"), 30) } }, "Fit to view");
+  const fitBtn = h("button", { type: "button", class: "btn", on: { click: () => window.cy && fitGraph(window.cy) } }, "Fit to view");
   const controls = h("form", { class: "graph-controls", "aria-label": "Graph options", on: { submit: (ev) => ev.preventDefault() } },
     hopSel, h("div", { class: "field" }, h("label", { for: "graph-layout" }, "Layout"), layoutSel), fitBtn, typeBoxes);
 
@@ -122,7 +122,9 @@ export async function graphPage(ctx, ref) {
     h("ul", { class: "mini-list", id: "graph-text-list" }));
 
   const layout = h("div", { class: "graph-layout" },
-    h("div", { class: "graph-main" }, canvas, legend),
+    h("div", { class: "graph-main" }, canvas, legend,
+      h("p", { class: "muted small graph-hint" }, "A line shows its relationship type when you point at it or select it; ",
+        "the types are listed under “Relationship types”, and every connection under “Connections as a list”.")),
     h("div", { class: "graph-side" }, controls, h("h2", { class: "h3" }, "Selection"), details));
   ctx.view.append(layout, textList);
   status.textContent = `${plural(nodes.size, "node", "nodes")}, ${plural(edges.size, "relationship", "relationships")} within ${plural(hops, "hop", "hops")}` +
@@ -144,7 +146,7 @@ export async function graphPage(ctx, ref) {
     clear(details).append(
       h("h3", {}, e.type),
       h("p", {}, entityLink(src, { badge: false }), " → ", entityLink(tgt, { badge: false })),
-      RELS[e.type] ? h("p", { class: "muted small" }, RELS[e.type].description) : null,
+      RELS[e.type] ? h("p", { class: "muted small" }, codeText(RELS[e.type].description)) : null,
       props.length ? h("dl", { class: "props" }, props.map(([k, v]) => [h("dt", {}, humanize(k)), h("dd", {}, propertyValue(k, v))])) : null,
       evidenceGroups(e.evidence, e.documents));
   }
