@@ -9,11 +9,13 @@ artifacts/screenshots/.
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -102,6 +104,12 @@ class Tab:
         self.ready()
         return self.page
 
+    def visit(self, path: str) -> Any:
+        """Load a server path (such as `/id/country/RS`) and wait until the script rendered it."""
+        self.page.goto(f"{self.base}{path}")
+        self.ready()
+        return self.page
+
     def ready(self) -> None:
         """Wait until the view for the current URL has rendered."""
         self.page.wait_for_function(
@@ -174,8 +182,9 @@ def test_analyst_journey(tab: Tab) -> None:
     expect(item.locator("blockquote").filter(has_text="intercept the criminal gangs").first).to_contain_text(
         "intercept the criminal gangs as they transit vulnerable people")
     expect(item.locator("figcaption").first).to_contain_text("New agreements to be signed with Western Balkans")
+    # Quoted once on the page: the relationship below points back to it.
     covered_by = page.get_by_role("region", name=re.compile("^Covered by"))
-    expect(covered_by.locator("blockquote").first).to_contain_text("intercept the criminal gangs")
+    expect(covered_by).to_contain_text("Evidence quoted above")
     expect(page.get_by_role("link", name="JSON", exact=True)).to_have_attribute("href", "/v1/countries/RS")
     expect(page.get_by_role("link", name="RDF (IRI)")).to_have_attribute("href", "/id/country/RS")
     tab.shot("03-entity-serbia")
@@ -344,6 +353,129 @@ def test_graph_filters_and_two_hops(tab: Tab) -> None:
     tab.assert_clean()
 
 
+# Label boxes of the drawn nodes, in canvas pixels, skipping labels too small to be drawn.
+NODE_LABELS_JS = """() => {
+  const z = window.cy.zoom();
+  return window.cy.nodes(':visible').map((n) => {
+    const min = parseFloat(n.style('min-zoomed-font-size')) || 0;
+    const shown = parseFloat(n.style('font-size')) * z >= min;
+    const b = n.renderedBoundingBox({includeNodes: false, includeEdges: false, includeLabels: true});
+    return {id: n.id(), label: n.style('label'), shown, x1: b.x1, x2: b.x2, y1: b.y1, y2: b.y2};
+  });
+}"""
+
+
+def _overlaps(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if min(a["x2"], b["x2"]) - max(a["x1"], b["x1"]) > 1 and \
+                    min(a["y2"], b["y2"]) - max(a["y1"], b["y1"]) > 1:
+                out.append((a["label"], b["label"]))
+    return out
+
+
+@pytest.mark.parametrize("route", ["/graph/RS?hops=2", "/graph/uk-serbia-agreement?hops=2",
+                                   "/graph/RS?hops=2&layout=cose"])
+def test_node_labels_never_overlap(tab: Tab, route: str) -> None:
+    page = tab.open(route)
+    wait_graph(page, 5)
+    boxes = page.evaluate(NODE_LABELS_JS)
+    shown = [b for b in boxes if b["shown"] and b["label"]]
+    if route == "/graph/RS?hops=2":  # a dozen nodes in rings: every label is drawn
+        assert len(shown) == len(boxes)
+    assert not _overlaps(shown), _overlaps(shown)
+    tab.shot("graph-" + re.sub(r"\W+", "-", route.strip("/")))
+    tab.assert_clean()
+
+
+EDGE_LABEL_JS = """(type) => {
+  const ed = window.cy.edges(`[type = "${type}"]`)[0];
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = `${ed.style('font-size')} ${ed.style('font-family')}`;
+  const b = ed.renderedBoundingBox({includeNodes: false, includeEdges: false, includeLabels: true});
+  const nodesZ = Math.max(...window.cy.nodes().map((n) => n.style('z-index-compare') === 'manual'
+                                                       ? Number(n.style('z-index')) : 0));
+  const c = window.cy.container();
+  return {label: ed.style('label'), width: b.w, text: ctx.measureText(ed.data('type')).width * window.cy.zoom(),
+          inside: b.x1 >= 0 && b.y1 >= 0 && b.x2 <= c.clientWidth && b.y2 <= c.clientHeight,
+          above: ed.style('z-index-compare') === 'manual' && Number(ed.style('z-index')) > nodesZ};
+}"""
+
+
+def test_edge_labels_are_whole_and_on_top(tab: Tab) -> None:
+    page = tab.open("/graph/RS")
+    wait_graph(page)
+    # At rest no edge label is drawn (they were clipped by node labels: "COVE", "TY_TO").
+    assert page.evaluate("window.cy.edges().map(e => e.style('label'))") == ["", "", ""]
+    for rel in ("COVERS", "PARTY_TO", "PASSES_THROUGH"):
+        page.evaluate("(t) => { window.cy.elements().unselect(); "
+                      "window.cy.edges(`[type = \"${t}\"]`).select(); }", rel)
+        label = page.evaluate(EDGE_LABEL_JS, rel)
+        assert label["label"] == rel, label
+        assert label["width"] >= label["text"], label  # the whole word fits its box
+        assert label["inside"] and label["above"], label
+    tab.shot("graph-serbia-edge-selected")
+    tab.assert_clean()
+
+
+def test_a_small_graph_fills_its_canvas(tab: Tab) -> None:
+    page = tab.open("/graph/RS")
+    wait_graph(page)
+    fill = page.evaluate("""() => { const b = window.cy.elements(':visible').renderedBoundingBox(
+        {includeLabels: true}); const c = window.cy.container();
+        return {w: b.w / c.clientWidth, h: b.h / c.clientHeight, zoom: window.cy.zoom()}; }""")
+    assert max(fill["w"], fill["h"]) >= 0.7, fill
+    assert fill["zoom"] <= 1.6, fill  # but labels are not blown up
+    tab.shot("graph-serbia-one-hop")
+    tab.assert_clean()
+
+
+def test_the_country_page_quotes_each_source_once(tab: Tab, live_url: str) -> None:
+    page = tab.open("/entity/country/RS")
+    coverage = page.get_by_role("region", name="Agreements covering Serbia")
+    expect(coverage.locator("[data-agreement]")).to_have_count(3)
+    quotes = page.locator("blockquote p").all_inner_texts()
+    assert quotes and len(quotes) == len(set(quotes)), quotes
+    item = coverage.locator('[data-agreement="uk-serbia-agreement"]')
+    expect(item.locator(".how-list")).to_contain_text("Party to the agreement")
+    expect(item.locator(".how-list")).to_contain_text("Within its geographic coverage")
+    assert "Covers it" not in page.locator("main").inner_text()
+    # The questions read as the named queries' titles.
+    titles = {q["name"]: q["title"] for q in httpx.get(f"{live_url}/v1/queries").json()}
+    links = page.get_by_role("region", name="Questions about it").get_by_role("link")
+    texts = links.all_inner_texts()
+    assert texts and all(t in titles.values() and "_" not in t for t in texts), texts
+    # Help text shows code as code, never a literal backtick.
+    assert "`" not in page.locator("main").inner_text()
+    expect(page.get_by_role("region", name=re.compile("^Routes passing through")).locator("code")
+           ).to_have_text("order")
+    tab.shot("entity-serbia")
+    tab.assert_clean()
+
+
+def test_an_iri_in_a_browser_is_the_explorer_page(tab: Tab, browser: Any, live_url: str) -> None:
+    page = tab.visit("/id/country/RS")
+    assert page.url == f"{live_url}/id/country/RS"
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Serbia")
+    # Enhanced by the script: the coverage section comes from the JSON API.
+    expect(page.get_by_role("region", name="Agreements covering Serbia")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Timeline").click()
+    page.wait_for_url(f"{live_url}/#/timeline")
+    tab.assert_clean()
+    # Without JavaScript the server's page reads on its own.
+    ctx = browser.new_context(viewport=LAPTOP, java_script_enabled=False)
+    try:
+        plain = ctx.new_page()
+        plain.goto(f"{live_url}/id/country/RS")
+        expect(plain.get_by_role("heading", level=1)).to_contain_text("Serbia")
+        expect(plain.get_by_role("region", name="Properties")).to_contain_text("Republic of Serbia")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        plain.screenshot(path=str(SHOTS / "id-country-RS-no-javascript.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
 def test_timeline_lists_dated_then_undated(tab: Tab, live_url: str) -> None:
     page = tab.open("/timeline")
     dated = page.locator("ol.timeline time").evaluate_all("els => els.map(e => e.dateTime)")
@@ -429,23 +561,34 @@ def test_skip_link_moves_focus_to_the_content(tab: Tab) -> None:
 
 PAGES = [
     ("home", "/", None),
+    ("kind-agreements", "/kind/agreements", None),
     ("entity-serbia", "/entity/country/RS", None),
+    ("entity-agreement", "/entity/agreement/uk-serbia-agreement", None),
     ("graph", "/graph/RS", "graph"),
+    ("graph-two-hops", "/graph/RS?hops=2", "graph"),
+    ("queries", "/queries", None),
     ("query", "/queries/agreements_covering_country/run?country=Serbia", "#query-results table"),
     ("cypher", "/cypher?q=" + quote("MATCH (a:Agreement)-[r:COVERS]->(c:Country) RETURN a, r, c"),
      "#cypher-results table"),
     ("timeline", "/timeline", None),
+    ("id-country", "/id/country/RS", None),  # an IRI followed in a browser
 ]
+
+
+def open_page(tab: Tab, route: str, wait: str | None) -> Any:
+    """Open an explorer route (or a server path such as /id/...) and wait for its content."""
+    page = tab.visit(route) if route.startswith("/id/") else tab.open(route)
+    if wait == "graph":
+        wait_graph(page)
+    elif wait:
+        expect(page.locator(wait)).to_be_visible()
+    return page
 
 
 @pytest.mark.parametrize(("name", "route", "wait"), PAGES, ids=[p[0] for p in PAGES])
 def test_phone_width_has_no_horizontal_overflow(phone: Tab, name: str, route: str,
                                                 wait: str | None) -> None:
-    page = phone.open(route)
-    if wait == "graph":
-        wait_graph(page)
-    elif wait:
-        expect(page.locator(wait)).to_be_visible()
+    page = open_page(phone, route, wait)
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name}: {overflow}px wider than the viewport"
@@ -509,17 +652,41 @@ LABELS_JS = """() => [...document.querySelectorAll('input, select, textarea, but
 
 @pytest.mark.parametrize(("name", "route", "wait"), PAGES, ids=[p[0] for p in PAGES])
 def test_landmarks_labels_and_contrast(tab: Tab, name: str, route: str, wait: str | None) -> None:
-    page = tab.open(route)
-    if wait == "graph":
-        wait_graph(page)
-    elif wait:
-        expect(page.locator(wait)).to_be_visible()
+    page = open_page(tab, route, wait)
+    tab.shot(f"page-{name}")
     assert page.evaluate("document.documentElement.lang") == "en"
     for role in ("banner", "navigation", "main", "contentinfo"):
         assert page.get_by_role(role).count() >= 1, f"{name}: no {role} landmark"
     assert page.locator("h1").count() == 1, f"{name}: one h1 per page"
     assert page.evaluate(LABELS_JS) == [], f"{name}: unlabelled controls"
     assert page.evaluate(CONTRAST_JS) == [], f"{name}: low contrast text"
+    tab.assert_clean()
+
+
+AXE = Path(__file__).resolve().parent / "browser_audit" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RESULTS = SHOTS.parent / "axe"
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now (WCAG 2 A/AA and best practices)."""
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed: npm ci --prefix tests/browser_audit")
+    # Evaluated through the DevTools protocol: the page's CSP forbids injected scripts.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return list(page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"""))
+
+
+@pytest.mark.parametrize(("name", "route", "wait"), PAGES, ids=[p[0] for p in PAGES])
+def test_axe_finds_nothing_serious(tab: Tab, name: str, route: str, wait: str | None) -> None:
+    page = open_page(tab, route, wait)
+    found = axe_violations(page)
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+    (AXE_RESULTS / f"{name}.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{name}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['targets']}"
+                                                 for v in serious)
     tab.assert_clean()
 
 
@@ -551,3 +718,68 @@ def test_static_files_are_confined(live_url: str) -> None:
         r = httpx.get(f"{live_url}{bad}")
         assert r.status_code == 404, bad
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+class _Page(HTMLParser):
+    """Text and links of an HTML page, with the text of each element's subtree by tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        self.cells: list[str] = []  # the text of each <dd> and <li>
+        self._open: list[list[str]] = []
+        self._href: str | None = None
+        self._anchor: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._anchor = dict(attrs).get("href") or "", []
+        if tag in ("dd", "li"):
+            self._open.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, "".join(self._anchor).strip()))
+            self._href = None
+        if tag in ("dd", "li") and self._open:
+            self.cells.append("".join(self._open.pop()).strip())
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._href is not None:
+            self._anchor.append(data)
+        for cell in self._open:
+            cell.append(data)
+
+
+def test_an_iri_as_html_reads_without_javascript(live_url: str) -> None:
+    r = httpx.get(f"{live_url}/id/country/RS", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["vary"] == "Accept" and "text/turtle" in r.headers["link"]
+    doc = _Page()
+    doc.feed(r.text)
+    text = " ".join("".join(doc.text).split())
+    links = dict(doc.links)
+    # The explorer's face: its stylesheet, script, header and navigation.
+    assert '<link rel="stylesheet" href="/static/css/explorer.css">' in r.text
+    assert "/static/js/app.js" in r.text and 'aria-label="Main"' in r.text
+    assert {"Home", "Timeline", "Queries", "Cypher"} <= {t for _, t in doc.links}
+    # Name, properties, relationships and evidence, as text.
+    assert "<h1>Serbia" in r.text
+    for words in ("Reference names", "Republic of Serbia", "Covered by", "Party to",
+                  "Routes passing through", "UK-Serbia agreement on organised immigration crime",
+                  "intercept the criminal gangs as they transit vulnerable people"):
+        assert words in text, words
+    # Sources by title, Wikidata ids as links, one value per cell.
+    doc_title = "New agreements to be signed with Western Balkans countries"
+    assert any(t.startswith(doc_title) for t in links.values()), links
+    assert links.get("https://www.wikidata.org/wiki/Q403") == "Q403"
+    assert not [c for c in doc.cells if "; " in c and ":" in c.split("; ", 1)[1]], doc.cells
+    assert any(c == "Role: transit" for c in doc.cells) or "Role: transit" in text
+    # Links to the data and the alternates stay.
+    assert "/id/country/RS?format=ttl" in links and "/v1/countries/RS" in links
+    assert 'rel="alternate"' in r.text
+    # Turtle for the same IRI is unchanged.
+    ttl = httpx.get(f"{live_url}/id/country/RS", headers={"Accept": "text/turtle"})
+    assert ttl.headers["content-type"].startswith("text/turtle") and "Serbia" in ttl.text
