@@ -1,7 +1,7 @@
-"""Minimal human-readable HTML: the ontology reference and an entity's page.
+"""Minimal human-readable HTML: the ontology reference and a qualified relationship's page.
 
-Generated from the ontology graph and the entity description, so it never
-drifts from them. The explorer (`/`) serves the richer, interactive entity pages.
+Generated from the ontology graph and the relationship description, so it never
+drifts from them. Entity IRIs answer the explorer's own page (`api/entity_page.py`).
 """
 
 from __future__ import annotations
@@ -108,31 +108,6 @@ def _evidence(items: list[dict[str, str]], schema: Schema) -> str:
         f'<li>&ldquo;{escape(e["quote"])}&rdquo; - '
         f'<a href="/id/{slug}/{escape(e["document"])}">{escape(e["document"])}</a></li>'
         for e in items) + "</ul>"
-
-
-def entity_html(data: dict[str, Any], schema: Schema,
-                alternates: list[tuple[str, str]]) -> str:
-    """A plain page for one entity: properties, evidence and relationships."""
-    props = data["properties"]
-    title = f"{props.get('name', data['id'])} ({data['kind']})"
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{_value(v)}</td></tr>" for k, v in props.items())
-    rels = []
-    for rel in data["relationships"]:
-        other = rel["other"]
-        href = f"/id/{schema.node(other['kind']).slug}/{other['id']}"
-        arrow = "&rarr;" if rel["direction"] == "out" else "&larr;"
-        extra = "; ".join(f"{k}: {_value(v)}" for k, v in rel["properties"].items())
-        rels.append(f"<tr><td>{arrow} {escape(rel['type'])}</td>"
-                    f'<td><a href="{escape(href)}">{escape(str(other["name"] or other["id"]))}'
-                    f"</a> ({escape(other['kind'])})</td><td>{extra}</td>"
-                    f"<td>{_evidence(rel['evidence'], schema)}</td></tr>")
-    explorer = f"/#/entity/{schema.node(data['kind']).slug}/{data['id']}"
-    body = (f"<h1>{escape(title)}</h1><p>IRI: <code>{escape(data['iri'])}</code> &middot; "
-            f'<a href="{escape(explorer)}">open in the explorer</a></p>'
-            f"<table>{rows}</table><h2>Evidence</h2>{_evidence(data['evidence'], schema)}"
-            "<h2>Relationships</h2><table><tr><th>relationship</th><th>with</th>"
-            f"<th>properties</th><th>evidence</th></tr>{''.join(rels)}</table>")
-    return _page(title, body, alternates)
 
 
 def relationship_html(data: dict[str, Any], schema: Schema,

@@ -12,8 +12,8 @@ import json
 import mimetypes
 import re
 from functools import lru_cache
-from pathlib import Path
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI

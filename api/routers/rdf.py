@@ -18,10 +18,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from rdflib import Graph
 
 from api.caching import etag_matches
-from api.entity_page import entity_page_html
-from api.routers.explorer import PAGE_HEADERS
 from api.deps import BackendDep, SettingsDep
+from api.entity_page import entity_page_html
 from api.problems import error_responses
+from api.routers.explorer import PAGE_HEADERS
 from graph.backend import GraphBackend
 from graph.entities import get_entity
 from graph.meta import read_meta
@@ -38,7 +38,7 @@ from ontology.describe import (
     relationship_json,
 )
 from ontology.export import FORMATS, Format, export_bytes, serialize
-from ontology.html import entity_html, ontology_html, relationship_html
+from ontology.html import ontology_html, relationship_html
 from ontology.mapping import Mapper
 from ontology.negotiate import negotiate
 from ontology.owl import build_ontology, ontology_turtle
@@ -226,7 +226,8 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
             raise NotFound(f"no relationship {ident!r}")
         as_graph = partial(relationship_graph, link, mapper)
         as_json = partial(relationship_json, link, mapper)
-        as_html = relationship_html
+        if media == HTML:
+            return HTMLResponse(relationship_html(as_json(), schema, alternates), headers=headers)
     else:
         spec = schema.kind_by_slug(kind)
         canonical = spec is not None and spec.slug == kind  # IRIs use the slug, not the plural
@@ -240,10 +241,7 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
             page["iri"] = str(mapper.iri(desc.kind.name, ident))
             return HTMLResponse(entity_page_html(page, schema, alternates),
                                 headers={**headers, **PAGE_HEADERS})
-        as_html = entity_html
     if media in RDF_MEDIA:
         return Response(serialize(as_graph(), RDF_MEDIA[media].name),
                         media_type=_content_type(media), headers=headers)
-    if media == JSON:
-        return JSONResponse(as_json(), headers=headers)
-    return HTMLResponse(as_html(as_json(), schema, alternates), headers=headers)
+    return JSONResponse(as_json(), headers=headers)
