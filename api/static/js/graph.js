@@ -61,7 +61,7 @@ function styles() {
       },
     },
     { selector: "node[?center]", style: { width: 34, height: 34, "border-color": "#1b1f24", "border-width": 3, "font-weight": "bold", "font-size": 13 } },
-    { selector: "node[hop = 2]", style: { width: 16, height: 16, "font-size": 9, opacity: 0.9 } },
+    { selector: "node[hop = 2]", style: { width: 16, height: 16, "font-size": 10, "text-max-width": 100 } },
     {
       // Edge labels stay hidden until a line is hovered or selected: on a drawn graph
       // they collide with node labels and each other. The relationship types are listed
@@ -105,7 +105,7 @@ function styles() {
 export const LAYOUTS = {
   concentric: {
     name: "concentric",
-    concentric: (n) => 10 - (n.data("hop") || 0),
+    concentric: (n) => 100 - (n.data("ring") ?? n.data("hop") ?? 0),
     levelWidth: () => 1,
     minNodeSpacing: 12,
     avoidOverlap: true,
@@ -146,12 +146,15 @@ export async function drawGraph(container, elements, { layout = "concentric", ro
 }
 
 const PADDING = 30;
-const MAX_ZOOM = 1.6;   // small graphs would fit by zooming far in: labels stay readable
-const MIN_HEIGHT = 260; // px: the canvas shrinks to a small graph, never below this
+const MAX_ZOOM = 1.6;    // small graphs would fit by zooming far in: labels stay readable
+const READABLE = 0.75;   // below this zoom the outer rings' labels are too small to draw
+const MIN_HEIGHT = 260;  // px: the canvas shrinks to a small graph, never below this
+const MAX_HEIGHT = 900;  // px: and grows for a large one, up to a square canvas
 
 /**
  * Fit the visible elements (labels included) to the canvas at a readable zoom. A small
- * graph does not sit in an empty canvas: the canvas shrinks to its height.
+ * graph does not sit in an empty canvas: the canvas shrinks to its height. A large one
+ * gets a taller canvas; labels still too small to read are drawn on hover and zoom.
  */
 export function fitGraph(cy) {
   const container = cy.container();
@@ -161,10 +164,17 @@ export function fitGraph(cy) {
   cy.resize();
   cy.fit(eles, PADDING);
   if (cy.zoom() > MAX_ZOOM) cy.zoom(MAX_ZOOM);
+  const height = container.clientHeight;
   const box = eles.renderedBoundingBox({ includeLabels: true });
-  const wanted = Math.ceil(box.h + 2 * PADDING);
-  if (wanted < container.clientHeight) {
-    container.style.height = `${Math.max(MIN_HEIGHT, wanted)}px`;
+  if (cy.zoom() < READABLE) {
+    const taller = Math.min(MAX_HEIGHT, container.clientWidth, Math.ceil(box.h * READABLE / cy.zoom() + 2 * PADDING));
+    if (taller > height) {
+      container.style.height = `${taller}px`;
+      cy.resize();
+      cy.fit(eles, PADDING);
+    }
+  } else if (box.h + 2 * PADDING < height) {
+    container.style.height = `${Math.max(MIN_HEIGHT, Math.ceil(box.h + 2 * PADDING))}px`;
     cy.resize();
   }
   cy.center(eles);

@@ -48,6 +48,28 @@ async function neighbourhood(center, hops) {
   return { nodes, edges, skipped };
 }
 
+/**
+ * Ring numbers for the "rings by distance" layout: hop by hop outwards, and a crowded
+ * hop spread over several rings (ring r holds about 6r label-sized nodes), so a large
+ * neighbourhood is not one huge ring that must be drawn too small to read.
+ */
+function assignRings(list) {
+  const rings = new Map();
+  let ring = 0;
+  let used = 0;
+  for (const hop of [0, 1, 2]) {
+    const here = list.filter((n) => n.hop === hop)
+      .sort((a, b) => a.kind.localeCompare(b.kind) || String(a.name || a.id).localeCompare(String(b.name || b.id)));
+    for (const n of here) {
+      if (used >= Math.max(1, 6 * ring)) { ring += 1; used = 0; }
+      rings.set(n.id, ring);
+      used += 1;
+    }
+    if (used > 0) { ring += 1; used = 0; }
+  }
+  return rings;
+}
+
 export async function graphPage(ctx, ref) {
   const hops = ctx.params.get("hops") === "2" ? 2 : 1;
   const typesParam = ctx.params.get("types");
@@ -72,8 +94,10 @@ export async function graphPage(ctx, ref) {
   const chosen = new Set(typesParam ? typesParam.split(",").filter((t) => allTypes.includes(t)) : allTypes);
 
   const elements = [];
+  const rings = assignRings([...nodes.values()]);
   for (const n of nodes.values()) {
-    elements.push({ group: "nodes", data: { id: n.id, entity: n.id, label: n.name || n.id, kind: n.kind, hop: n.hop, center: n.hop === 0 } });
+    elements.push({ group: "nodes", data: { id: n.id, entity: n.id, label: n.name || n.id, kind: n.kind, hop: n.hop,
+      ring: rings.get(n.id), center: n.hop === 0 } });
   }
   let i = 0;
   const edgeById = new Map();
@@ -124,7 +148,8 @@ export async function graphPage(ctx, ref) {
   const layout = h("div", { class: "graph-layout" },
     h("div", { class: "graph-main" }, canvas, legend,
       h("p", { class: "muted small graph-hint" }, "A line shows its relationship type when you point at it or select it; ",
-        "the types are listed under “Relationship types”, and every connection under “Connections as a list”.")),
+        "the types are listed under “Relationship types”, and every connection under “Connections as a list”. ",
+        "In a large graph, names too small to read appear as you zoom in (scroll or pinch) or point at a node.")),
     h("div", { class: "graph-side" }, controls, h("h2", { class: "h3" }, "Selection"), details));
   ctx.view.append(layout, textList);
   status.textContent = `${plural(nodes.size, "node", "nodes")}, ${plural(edges.size, "relationship", "relationships")} within ${plural(hops, "hop", "hops")}` +
