@@ -74,13 +74,17 @@ def _href(schema: Schema, kind: str, ident: str) -> str:
 
 
 def evidence_html(evidence: list[dict[str, Any]], documents: dict[str, dict[str, Any]],
-                  schema: Schema) -> str:
-    """One figure per source document with its distinct quotes and the source's title."""
+                  schema: Schema, seen: set[tuple[str, str]]) -> str:
+    """One figure per source document with its quotes and the source's title; a quote in
+    `seen` (shown higher up the page) is not repeated."""
     by_doc: dict[str, list[str]] = {}
     for item in evidence:
-        quotes = by_doc.setdefault(item["doc"], [])
-        if item["quote"] not in quotes:
-            quotes.append(item["quote"])
+        key = (item["doc"], item["quote"])
+        if key not in seen:
+            seen.add(key)
+            by_doc.setdefault(item["doc"], []).append(item["quote"])
+    if evidence and not by_doc:
+        return '<p class="muted small evidence-seen">Evidence quoted above.</p>'
     out = []
     for doc, quotes in by_doc.items():
         info = documents.get(doc) or {}
@@ -100,7 +104,7 @@ def _badge(schema: Schema, kind: str) -> str:
     return f'<span class="badge kind-{escape(schema.node(kind).slug)}">{escape(kind)}</span>'
 
 
-def _relationships(data: dict[str, Any], schema: Schema) -> str:
+def _relationships(data: dict[str, Any], schema: Schema, seen: set[tuple[str, str]]) -> str:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rel in data["relationships"]:
         groups.setdefault((rel["type"], rel["direction"]), []).append(rel)
@@ -125,7 +129,7 @@ def _relationships(data: dict[str, Any], schema: Schema) -> str:
                 f"</span>{chip_list}</div>"
                 + (f'<p class="note small"><span class="note-label">Note: </span>{escape(note)}</p>'
                    if note else "")
-                + (f'<div class="rel-evidence">{evidence_html(rel["evidence"], data["documents"], schema)}</div>'
+                + (f'<div class="rel-evidence">{evidence_html(rel["evidence"], data["documents"], schema, seen)}</div>'
                    if rel["evidence"] else "")
                 + "</li>")
         out.append(
@@ -173,13 +177,14 @@ def entity_page_html(data: dict[str, Any], schema: Schema,
         + f'<ul class="api-links" aria-label="This entity as data">{link_list}</ul>'
         f'<p class="iri small">IRI: <a href="{escape(path)}">{escape(data["iri"])}</a></p></header>')
     main_col = ""
+    seen: set[tuple[str, str]] = set()  # quotes shown so far: each is quoted once
     if data["evidence"]:
         main_col += _section("Evidence", '<p class="muted small">Verbatim quotes that support '
                              "this entity.</p>"
-                             + evidence_html(data["evidence"], data["documents"], schema))
+                             + evidence_html(data["evidence"], data["documents"], schema, seen))
     rels = data["relationships"]
     main_col += _section(f"Relationships ({len(rels)})",
-                         _relationships(data, schema) if rels else "<p>No relationships.</p>")
+                         _relationships(data, schema, seen) if rels else "<p>No relationships.</p>")
     side = _section("Properties", _props({"id": data["id"], **data["properties"]}))
     docs = list(data["documents"].values())
     if docs:

@@ -777,6 +777,8 @@ def test_an_iri_as_html_reads_without_javascript(live_url: str) -> None:
     assert links.get("https://www.wikidata.org/wiki/Q403") == "Q403"
     assert not [c for c in doc.cells if "; " in c and ":" in c.split("; ", 1)[1]], doc.cells
     assert any(c == "Role: transit" for c in doc.cells) or "Role: transit" in text
+    quotes = re.findall(r"<p>“(.*?)”</p>", r.text)
+    assert quotes and len(quotes) == len(set(quotes)), quotes  # each quoted once
     # Links to the data and the alternates stay.
     assert "/id/country/RS?format=ttl" in links and "/v1/countries/RS" in links
     assert 'rel="alternate"' in r.text
