@@ -180,14 +180,6 @@ export function fitGraph(cy) {
   cy.center(eles);
 }
 
-/** Kept for callers that cap the zoom of a graph they fitted themselves. */
-export function capZoom(cy, max = MAX_ZOOM) {
-  if (cy.zoom() > max) {
-    cy.zoom(max);
-    cy.center(cy.elements(":visible"));
-  }
-}
-
 export function runLayout(cy, layout, roots = null) {
   const opts = { ...(LAYOUTS[layout] || LAYOUTS.cose) };
   if (layout === "breadthfirst" && roots) opts.roots = roots;
