@@ -42,7 +42,7 @@ def add_command(sub: Subparsers, name: str, fn: Callable[[argparse.Namespace], i
         p.add_argument("--backend", choices=["embedded", "neo4j"],
                        help="graph engine (default: MIGKG_BACKEND or embedded)")
     if data:
-        p.add_argument("--data", type=Path, help="folder of YAML facts (default: MIGKG_DATA or data/)")
+        p.add_argument("--data", type=Path, metavar="DIR", help="folder of YAML facts (default: MIGKG_DATA or data/)")
     if fmt:
         p.add_argument("--format", choices=FORMATS, default="table", dest="fmt",
                        help="output format (default table)")

@@ -59,6 +59,6 @@ def register(sub: Subparsers) -> None:
     p = add_command(sub, "export", cmd_export, "export the graph as RDF", backend=True)
     p.add_argument("--format", choices=RDF_FORMATS, default="ttl",
                    help="RDF serialisation (default ttl)")
-    p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
+    p.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write; - for stdout (default)")
     p = add_command(sub, "ontology", cmd_ontology, "print or write the OWL ontology (Turtle)")
-    p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
+    p.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write; - for stdout (default)")
