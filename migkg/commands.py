@@ -46,7 +46,7 @@ def _plural(n: int, what: str) -> str:
 def cmd_load(args: argparse.Namespace) -> int:
     from loaders.facts import facts_digest, read_facts
     from loaders.files import list_data_files
-    from loaders.load import load_facts, loaded_digest
+    from loaders.load import load_facts, read_meta
 
     settings = settings_for(args)
     started = time.perf_counter()
@@ -55,9 +55,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     # the folder holds names that would be ignored: reading it reports them.
     if not args.full and settings.data.is_dir() and not list_data_files(settings.data)[1]:
         backend = _backend(settings)
-        if loaded_digest(backend) == facts_digest(settings.data):
-            print(f"{settings.data} is unchanged since the last load into {backend.name}: "
-                  f"nothing to do ({time.perf_counter() - started:.2f}s)")
+        meta = read_meta(backend)
+        if meta.get("digest") == facts_digest(settings.data):
+            n, m = meta.get("node_count", "?"), meta.get("relationship_count", "?")
+            print(f"{settings.data} is unchanged since the last load into {backend.name} "
+                  f"({n} entities and {m} relationships): nothing to do "
+                  f"({time.perf_counter() - started:.2f}s)")
             return 0
     facts = read_facts(settings.data, allow_empty=args.allow_empty)
     validated = time.perf_counter()

@@ -1,0 +1,97 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import problems
+from api.caching import CachingMiddleware
+from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
+from api.routers import cypher, docs, entities, explorer, health, queries, rdf, search
+from graph import open_backend, own_engine
+from graph.backend import GraphBackend
+from migkg import __version__
+from migkg.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+A knowledge graph of the actors, routes and agreements of European cooperation
+against irregular migration and people smuggling. Every node and relationship
+carries its evidence: the source document and a short verbatim quote.
+
+Entities can be named by id, ISO code, name or alias, ignoring case and accents.
+Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def ensure_loaded(backend: GraphBackend, settings: Settings) -> None:
+    """Load `settings.data` when the graph is missing or was loaded from other facts."""
+    from loaders.facts import facts_digest, read_facts
+    from loaders.load import load_facts, loaded_digest
+
+    # Hashing the files is cheap; parse and validate only when they changed.
+    if settings.data.is_dir() and loaded_digest(backend) == facts_digest(settings.data):
+        return
+    log.info("graph missing or stale: loading %s", settings.data)
+    load_facts(read_facts(settings.data), backend)
+
+
+def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:
+    """Build the app; `backend` lets tests hand in their own graph."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = backend is None
+        if own and settings.backend == "embedded":
+            own_engine(settings)
+        app.state.backend = backend or open_backend(settings)
+        if own and settings.backend == "embedded":
+            ensure_loaded(app.state.backend, settings)
+        server = getattr(app.state.backend, "server", None)
+        if server is not None:
+            server.console().warm()
+        try:
+            yield
+        finally:
+            if server is not None:  # in-flight ad-hoc queries end now, not at their deadline
+                server.console().stop()
+            if own:
+                app.state.backend.close()
+
+    app = FastAPI(
+        title="migration-kg API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served by api/routers/docs.py, with its own CSP
+        redoc_url=None,
+        responses=problems.error_responses(400, 413, 422, 500),
+        openapi_tags=[
+            {"name": "entities", "description": "Entities by kind, one entity, search."},
+            {"name": "queries", "description": "The named Cypher query library."},
+            {"name": "cypher", "description": "Ad-hoc read-only Cypher."},
+            {"name": "linked data", "description": "RDF dumps, the ontology and dereferenceable IRIs."},
+            {"name": "health", "description": "Liveness and readiness."},
+        ],
+    )
+    app.state.settings = settings
+    problems.install(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["*"])
+    # Pure ASGI, outermost last: guard, HEAD, security headers, caching, CORS, app.
+    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    for router in (health.router, search.router, entities.router, queries.router,
+                   cypher.router, rdf.router, explorer.router, docs.router):
+        app.include_router(router)
+    return app

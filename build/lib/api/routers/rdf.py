@@ -1,0 +1,240 @@
+"""Linked data: RDF dumps, the ontology, and dereferenceable entity IRIs.
+
+`/id/{kind}/{id}` answers with content negotiation over Turtle, JSON-LD,
+N-Triples, RDF/XML, JSON and HTML (`?format=` overrides Accept); every answer
+varies on Accept. IRIs are minted under `settings.base_iri`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache, partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from rdflib import Graph
+
+from api.caching import etag_matches
+from api.deps import BackendDep, SettingsDep
+from api.problems import error_responses
+from graph.backend import GraphBackend
+from graph.meta import read_meta
+from graph.schema import get_schema
+from migkg import __version__
+from migkg.exc import BackendUnavailable, NotAcceptable, NotFound
+from ontology.context import context_json
+from ontology.describe import (
+    description_graph,
+    description_json,
+    read_description,
+    read_relationship,
+    relationship_graph,
+    relationship_json,
+)
+from ontology.export import FORMATS, Format, export_bytes, serialize
+from ontology.html import entity_html, ontology_html, relationship_html
+from ontology.mapping import Mapper
+from ontology.negotiate import negotiate
+from ontology.owl import build_ontology, ontology_turtle
+from ontology.shapes import shapes_turtle
+
+router = APIRouter(tags=["linked data"])
+
+HTML, JSON = "text/html", "application/json"
+RDF_MEDIA = {f.media_type: f for f in FORMATS.values()}
+# Server preference when the client accepts several equally: RDF first, since
+# browsers ask for text/html explicitly and `*/*` is a generic client.
+ENTITY_OFFERS = [*RDF_MEDIA, JSON, HTML]
+ONTOLOGY_OFFERS = [HTML, *RDF_MEDIA]
+FORMAT_PARAM = {**{f.extension: f.media_type for f in FORMATS.values()},
+                "json": JSON, "html": HTML}
+FormatQuery = Annotated[str | None, Query(
+    pattern=f"^({'|'.join(FORMAT_PARAM)})$",
+    description="Overrides the Accept header: " + ", ".join(FORMAT_PARAM))]
+_CHARSET = {"text/turtle", HTML}
+
+
+def _content_type(media: str) -> str:
+    return f"{media}; charset=utf-8" if media in _CHARSET else media
+
+
+def _alternates(path: str, offers: list[str]) -> list[tuple[str, str]]:
+    by_media = {m: ext for ext, m in FORMAT_PARAM.items()}
+    return [(m, f"{path}?format={by_media[m]}") for m in offers]
+
+
+def _negotiated(request: Request, fmt: str | None, offers: list[str]) -> str:
+    if fmt is None:
+        return negotiate(request.headers.get("accept"), offers)
+    if FORMAT_PARAM[fmt] not in offers:
+        raise NotAcceptable(f"format {fmt!r} is not available here", available=offers)
+    return FORMAT_PARAM[fmt]
+
+
+def _headers(alternates: list[tuple[str, str]]) -> dict[str, str]:
+    link = ", ".join(f'<{href}>; rel="alternate"; type="{media}"' for media, href in alternates)
+    return {"Vary": "Accept", "Link": link}
+
+
+@lru_cache(maxsize=4)
+def _mapper(base: str) -> Mapper:
+    return Mapper(base)
+
+
+def _content(media: list[str]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"description": "OK", "content": {m: {} for m in media}}}
+
+
+# -- dumps ------------------------------------------------------------------------------
+
+
+EXPORT_CACHE_SIZE = 4  # built dumps kept per app: one per format of the current graph
+
+
+def _export_etag(backend: GraphBackend, base_iri: str, fmt: Format) -> str:
+    """An ETag from the loaded graph's digest and load time (the dump carries it), the
+    base IRI, the format and the code version; BackendUnavailable when nothing is loaded."""
+    meta = read_meta(backend)
+    if not meta.get("digest"):
+        raise BackendUnavailable("the graph is not loaded")
+    key = "|".join([str(meta["digest"]), str(meta.get("loaded_at")), base_iri, fmt.name,
+                    __version__])
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _cached_dump(request: Request, etag: str, build: Callable[[], bytes]) -> bytes:
+    cache: OrderedDict[str, bytes] | None = getattr(request.app.state, "export_cache", None)
+    if cache is None:
+        cache = request.app.state.export_cache = OrderedDict()
+    if etag not in cache:
+        cache[etag] = build()
+        while len(cache) > EXPORT_CACHE_SIZE:
+            cache.popitem(last=False)
+    cache.move_to_end(etag)
+    return cache[etag]
+
+
+def _export_endpoint(fmt: Format) -> Callable[..., Response]:
+    def export(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+        etag = _export_etag(backend, settings.base_iri, fmt)
+        cache_headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
+        if etag_matches(etag, request.headers.get("if-none-match", "")):
+            return Response(status_code=304, headers=cache_headers)
+        headers = {"Content-Disposition": f'attachment; filename="migkg.{fmt.extension}"',
+                   **cache_headers}
+        if fmt.name == "nt":  # streamed a page at a time, in bounded memory: not kept
+            body = export_bytes(backend, settings.base_iri, fmt.name)
+            return StreamingResponse(body, media_type=fmt.media_type, headers=headers)
+        dump = _cached_dump(request, etag, lambda: b"".join(
+            export_bytes(backend, settings.base_iri, fmt.name)))
+        return Response(dump, media_type=_content_type(fmt.media_type), headers=headers)
+
+    export.__name__ = f"export_{fmt.name}"
+    return export
+
+
+for _fmt in FORMATS.values():
+    router.add_api_route(
+        f"/v1/export.{_fmt.extension}", _export_endpoint(_fmt), methods=["GET"],
+        response_class=Response, summary=f"The whole graph as {_fmt.media_type}",
+        description="Every entity and relationship with its properties and evidence, and a "
+        "VoID/DCAT description of the dataset. Sent with an `ETag` from the graph's digest; "
+        "`If-None-Match` answers 304."
+        + (" Streamed." if _fmt.name == "nt" else " Kept in memory per graph digest."),
+        responses={**_content([_fmt.media_type]), 304: {"description": "Not modified"},
+                   **error_responses(503)},
+    )
+
+
+# -- ontology ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=3)
+def _generated(name: str) -> str:
+    """A generated file's text, rendered from the running schema once."""
+    return {"ontology": ontology_turtle, "shapes": shapes_turtle, "context": context_json}[name]()
+
+
+@router.get("/ontology", response_class=Response, summary="The ontology (HTML or RDF)",
+            responses={**_content(ONTOLOGY_OFFERS), **error_responses(406)})
+def ontology(request: Request, format: FormatQuery = None) -> Response:  # noqa: A002
+    """Classes and properties generated from the schema; HTML unless RDF is asked for."""
+    media = _negotiated(request, format, ONTOLOGY_OFFERS)
+    alternates = _alternates(request.url.path, ONTOLOGY_OFFERS)
+    if media == HTML:
+        return HTMLResponse(_ontology_html(), headers=_headers(alternates))
+    body = serialize(build_ontology(), RDF_MEDIA[media].name)
+    return Response(body, media_type=_content_type(media), headers=_headers(alternates))
+
+
+@lru_cache(maxsize=1)
+def _ontology_html() -> str:
+    return ontology_html(build_ontology(), _alternates("/ontology", ONTOLOGY_OFFERS[1:]))
+
+
+@router.get("/ontology.ttl", response_class=Response, summary="The ontology in Turtle",
+            responses=_content(["text/turtle"]))
+def ontology_ttl() -> Response:
+    """The OWL ontology generated from `ontology/schema.yaml` (`ontology/migkg.ttl`)."""
+    return Response(_generated("ontology"), media_type=_content_type("text/turtle"))
+
+
+@router.get("/ontology/shapes.ttl", response_class=Response,
+            summary="SHACL shapes for the exported data", responses=_content(["text/turtle"]))
+def shapes_ttl() -> Response:
+    """Closed SHACL shapes, generated from the schema, that every export conforms to."""
+    return Response(_generated("shapes"), media_type=_content_type("text/turtle"))
+
+
+@router.get("/ontology/context.jsonld", response_class=Response,
+            summary="The JSON-LD context", responses=_content(["application/ld+json"]))
+def context_jsonld() -> Response:
+    """The JSON-LD context used by `/v1/export.jsonld`: the schema's names as terms."""
+    return Response(_generated("context"), media_type="application/ld+json")
+
+
+# -- entity IRIs ------------------------------------------------------------------------
+
+@router.get("/id/{kind}/{ident}", response_class=Response,
+            summary="Dereference an entity or relationship IRI",
+            responses={**_content(ENTITY_OFFERS), **error_responses(404, 406)})
+def entity(kind: str, ident: str, request: Request, backend: BackendDep,
+           settings: SettingsDep, format: FormatQuery = None) -> Response:  # noqa: A002
+    """`{base}/id/{kind}/{id}` described in the negotiated format.
+
+    RDF: the entity's triples, its relationships both ways (direct triple and
+    qualified node with evidence) and the far ends' classes and labels. JSON: its
+    properties, evidence and relationships. HTML: a plain page linking the
+    alternates. `kind` `rel` names a qualified relationship node.
+    """
+    media = _negotiated(request, format, ENTITY_OFFERS)
+    mapper = _mapper(settings.base_iri)
+    alternates = _alternates(request.url.path, ENTITY_OFFERS)
+    headers = _headers(alternates)
+    schema = get_schema()
+    as_graph: Callable[[], Graph]
+    as_json: Callable[[], dict[str, Any]]
+    if kind == "rel":
+        link = read_relationship(backend, mapper, f"{mapper.base}/id/rel/{ident}")
+        if link is None:
+            raise NotFound(f"no relationship {ident!r}")
+        as_graph = partial(relationship_graph, link, mapper)
+        as_json = partial(relationship_json, link, mapper)
+        as_html = relationship_html
+    else:
+        spec = schema.kind_by_slug(kind)
+        canonical = spec is not None and spec.slug == kind  # IRIs use the slug, not the plural
+        desc = read_description(backend, spec, ident, schema) if spec and canonical else None
+        if desc is None:
+            raise NotFound(f"no {kind} {ident!r}")
+        as_graph = partial(description_graph, desc, mapper)
+        as_json = partial(description_json, desc, mapper)
+        as_html = entity_html
+    if media in RDF_MEDIA:
+        return Response(serialize(as_graph(), RDF_MEDIA[media].name),
+                        media_type=_content_type(media), headers=headers)
+    if media == JSON:
+        return JSONResponse(as_json(), headers=headers)
+    return HTMLResponse(as_html(as_json(), schema, alternates), headers=headers)

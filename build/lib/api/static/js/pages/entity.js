@@ -1,0 +1,188 @@
+// One entity of any kind: properties, relationships grouped by type, evidence and sources.
+
+import { KIND, KIND_BY_SLUG, RELS, getJSON, entityHref, graphHref, url } from "../api.js";
+import { h, humanize, mapLimit, plural } from "../dom.js";
+import {
+  breadcrumbs, dateText, entityApiLinks, entityLink, evidenceGroups, evidenceList, kindBadge,
+  propertyList, propertyValue, section, statusBadge,
+} from "../ui.js";
+
+// How a relationship reads from this entity's side: [outgoing, incoming].
+const PHRASES = {
+  PARTY_TO: ["Party to", "Parties"],
+  SIGNED: ["Signed", "Signed by"],
+  COVERS: ["Covers", "Covered by"],
+  ADDRESSES: ["Addresses", "Addressed by"],
+  PART_OF: ["Part of", "Has parts"],
+  ALIGNS_WITH: ["Aligns with", "Aligned with it"],
+  BUILDS_ON: ["Builds on", "Built on by"],
+  ANNOUNCED_AT: ["Announced at", "Announced here"],
+  MEMBER_OF: ["Member of", "Members"],
+  PASSES_THROUGH: ["Passes through", "Routes passing through"],
+  HOLDS_OFFICE: ["Holds office in", "Office holders"],
+  HELD_IN: ["Held in", "Events held here"],
+  LOCATED_IN: ["Located in", "Places within it"],
+  ATTENDED: ["Attended", "Attended by"],
+  ABOUT: ["About", "Figures about it"],
+  ADOPTED: ["Adopted", "Adopted by"],
+  COOPERATES_WITH: ["Cooperates with", "Cooperation from"],
+  PUBLISHED_BY: ["Published by", "Publishes"],
+};
+
+export function relPhrase(type, direction) {
+  const p = PHRASES[type];
+  if (p) return direction === "out" ? p[0] : p[1];
+  return `${humanize(type.toLowerCase())}${direction === "in" ? " (incoming)" : ""}`;
+}
+
+const PROPERTY_ORDER = ["title", "agreement_type", "policy_type", "org_type", "event_type", "doc_type",
+  "place_type", "status", "date", "date_precision", "date_confidence", "date_basis", "date_text", "period", "location", "value", "unit", "qualifier",
+  "measures", "topic", "label", "framework", "position", "publisher", "url", "reference_names",
+  "reference_basis", "wikidata", "pages",
+  "confidence", "note", "file"];
+
+// Named queries that take this kind, with the parameter to fill.
+const RELATED_QUERIES = {
+  Country: [["agreements_covering_country", "country"], ["actor_profile", "actor"], ["cooperation", "actor"], ["figures", "about"], ["events_at_place", "place"]],
+  Organisation: [["actor_profile", "actor"], ["cooperation", "actor"], ["figures", "about"], ["framework_principles", "framework"]],
+  Person: [["actor_profile", "actor"]],
+  Agreement: [["agreement_parties", "agreement"], ["framework_principles", "framework"], ["figures", "about"]],
+  Policy: [["framework_principles", "framework"], ["figures", "about"]],
+  Route: [["routes", "route"], ["figures", "about"]],
+  Place: [["events_at_place", "place"]],
+};
+
+function relationshipGroups(rels, documents) {
+  const groups = new Map();
+  for (const r of rels) {
+    const key = `${r.type}|${r.direction}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  const ordered = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return ordered.map(([key, items]) => {
+    const [type, direction] = key.split("|");
+    const id = `rel-${type}-${direction}`;
+    const desc = RELS[type] ? RELS[type].description : "";
+    return h("section", { class: "rel-group", "aria-labelledby": id },
+      h("h3", { id }, relPhrase(type, direction), " ",
+        h("span", { class: "rel-type" }, direction === "out" ? `${type} →` : `← ${type}`),
+        h("span", { class: "count" }, ` (${items.length})`)),
+      desc ? h("p", { class: "muted small" }, desc) : null,
+      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents))));
+  });
+}
+
+function relItem(r, documents) {
+  const props = Object.entries(r.properties || {}).filter(([k, v]) => v !== null && v !== "" && k !== "note");
+  const note = r.properties && r.properties.note;
+  return h("li", { class: "rel-item" },
+    h("div", { class: "rel-head" },
+      entityLink(r.other),
+      props.length ? h("span", { class: "chips" }, props.map(([k, v]) =>
+        h("span", { class: `chip${["date", "as_of", "start_date", "end_date", "date_text"].includes(k) ? " chip-date" : ""}` },
+          h("span", { class: "chip-key" }, `${humanize(k)}: `), propertyValue(k, v)))) : null),
+    note ? h("p", { class: "note small" }, h("span", { class: "note-label" }, "Note: "), note) : null,
+    r.evidence && r.evidence.length
+      ? h("div", { class: "rel-evidence" }, evidenceGroups(r.evidence, documents)) : null);
+}
+
+async function coverageSection(country, documents) {
+  const res = await getJSON(`/v1/countries/${encodeURIComponent(country.id)}/agreements`);
+  // Evidence along routes and groups may cite documents this entity does not.
+  const missing = [...new Set(res.agreements.flatMap((a) => a.how.flatMap((c) => c.evidence.map((e) => e.doc))))]
+    .filter((d) => !documents[d]);
+  const found = await mapLimit(missing, 4, (d) => getJSON(`/v1/documents/${encodeURIComponent(d)}`).catch(() => null));
+  const docs = { ...documents };
+  for (const d of found) if (d) docs[d.id] = { id: d.id, title: d.properties.title || d.name, publisher: d.properties.publisher, date: d.properties.date, url: d.properties.url };
+  const how = (c) => {
+    if (c.how === "party") return `as a party${c.role && c.role !== "party" ? ` (${c.role})` : ""}`;
+    if (c.how === "coverage") return "by geographic coverage";
+    if (c.how === "route") return ["through the route ", entityLink(c.via, { badge: false }), c.role ? ` (${c.role})` : ""];
+    if (c.how === "group") return ["through the group ", entityLink(c.via, { badge: false }), c.role ? ` (${c.role})` : ""];
+    return c.how;
+  };
+  return section(`Agreements covering ${country.name}`,
+    h("p", { class: "muted small" }, `${plural(res.agreements.length, "agreement covers", "agreements cover")} ${country.name}, and how. `,
+      h("a", { href: `/v1/countries/${encodeURIComponent(country.id)}/agreements` }, "These agreements as JSON")),
+    res.agreements.length === 0 ? h("p", {}, "None recorded.") : h("ul", { class: "coverage-list" },
+      res.agreements.map((a) => h("li", { class: "coverage-item", dataset: { agreement: a.agreement.id } },
+        h("div", { class: "rel-head" }, entityLink(a.agreement, { badge: false }), " ", statusBadge(a.status),
+          a.agreement_type ? h("span", { class: "chip" }, humanize(a.agreement_type)) : null,
+          a.date ? h("span", { class: "chip chip-date" }, a.date) : null),
+        h("ul", { class: "how-list" }, a.how.map((c) => h("li", {},
+          h("span", { class: "how" }, "Covers it ", how(c)),
+          evidenceGroups(c.evidence, docs))))))));
+}
+
+export async function entityPage(ctx, ref, slug) {
+  const kindSpec = slug ? KIND_BY_SLUG[slug] : null;
+  if (slug && !kindSpec) throw new Error(`unknown kind ${slug}`);
+  const path = kindSpec ? `/v1/${kindSpec.plural}/${encodeURIComponent(ref)}` : `/v1/entities/${encodeURIComponent(ref)}`;
+  const e = await getJSON(path);
+  if (!ctx.isCurrent()) return;
+  const kind = KIND[e.kind];
+  ctx.setTitle(`${e.name || e.id} (${e.kind})`);
+  const props = { id: e.id, ...e.properties };
+  const date = dateText(e.properties);
+  const related = (RELATED_QUERIES[e.kind] || []).map(([q, p]) =>
+    h("li", {}, h("a", { href: url(`#/queries/${q}/run`, { [p]: e.id }) }, q.replace(/_/g, " "))));
+  if (e.kind === "Document") {
+    related.push(h("li", {}, h("a", {
+      href: url("#/cypher", {
+        q: "MATCH (n) WHERE $doc IN n.evidence_docs RETURN labels(n)[0] AS kind, n.id AS id, n.name AS name ORDER BY kind, id",
+        params: JSON.stringify({ doc: e.id }),
+      }),
+    }, "entities drawn from this document")));
+  }
+
+  const header = h("header", { class: "entity-header" },
+    breadcrumbs([["Home", "#/"], [humanize(kind.plural), `#/kind/${kind.plural}`], [e.name || e.id]]),
+    h("h1", {}, e.name || e.id, " ", kindBadge(e.kind), " ", statusBadge(e.properties.status)),
+    e.aliases && e.aliases.length ? h("p", { class: "aliases" }, "Also known as ", e.aliases.join(", ")) : null,
+    date ? h("p", { class: "entity-date" }, "Date: ", date) : null,
+    e.summary ? h("p", { class: "lede" }, e.summary) : null,
+    h("div", { class: "entity-actions" },
+      h("a", { class: "btn", href: graphHref(e.id) }, "Graph view"),
+      h("a", { class: "btn", href: graphHref(e.id, { hops: 2 }) }, "2-hop graph"),
+      entityApiLinks(e.id, e.kind)),
+    h("p", { class: "iri small" }, "IRI: ", h("a", { href: `/id/${kind.slug}/${encodeURIComponent(e.id)}` }, e.iri)));
+
+  const parts = [header];
+  const layout = h("div", { class: "entity-layout" });
+  const mainCol = h("div", { class: "entity-main" });
+  const side = h("aside", { class: "entity-side", "aria-label": "Properties and sources" });
+
+  side.append(section("Properties", propertyList(props, {
+    order: ["id", ...PROPERTY_ORDER],
+    links: {
+      framework: (v) => entityLink({ id: v, name: v, kind: null }, { badge: false }),
+      url: (v) => h("a", { href: v, rel: "noopener noreferrer" }, v),
+      wikidata: (v) => h("a", { href: `https://www.wikidata.org/wiki/${encodeURIComponent(v)}`, rel: "noopener noreferrer" }, v),
+    },
+  })));
+  if (related.length) side.append(section("Questions about it", h("ul", { class: "mini-list" }, related)));
+  const docs = Object.values(e.documents || {});
+  if (docs.length) {
+    side.append(section("Sources cited", h("ul", { class: "doc-list" }, docs.map((d) => h("li", {},
+      h("a", { href: entityHref(d.id, "Document") }, d.title || d.id),
+      d.publisher || d.date ? h("span", { class: "muted" }, ` · ${[d.publisher, d.date].filter(Boolean).join(", ")}`) : null,
+      d.url ? [" · ", h("a", { href: d.url, rel: "noopener noreferrer" }, "original ↗")] : null)))));
+  }
+
+  if (e.kind === "Country") {
+    const coverage = await coverageSection(e, e.documents || {}).catch(() => null);
+    if (!ctx.isCurrent()) return;
+    if (coverage) mainCol.append(coverage);
+  }
+  if (e.evidence && e.evidence.length) {
+    mainCol.append(section("Evidence", h("p", { class: "muted small" }, "Verbatim quotes that support this entity."),
+      evidenceList(e.evidence, e.documents)));
+  }
+  mainCol.append(section(`Relationships (${e.relationships.length})`,
+    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}) : h("p", {}, "No relationships.")));
+
+  layout.append(mainCol, side);
+  parts.push(layout);
+  ctx.view.append(...parts);
+}

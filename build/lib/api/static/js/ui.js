@@ -1,0 +1,128 @@
+// Pieces shared by the pages: badges, entity links, evidence, errors, API links.
+
+import { ApiError, KIND, entityHref, jsonHref, rdfHref } from "./api.js";
+import { h, humanize } from "./dom.js";
+
+export function kindBadge(kind) {
+  const k = KIND[kind];
+  return h("span", { class: `badge kind-${(k && k.slug) || "other"}` }, kind || "?");
+}
+
+export function entityLink(ref, { badge = true } = {}) {
+  if (!ref || ref.id === null || ref.id === undefined) return h("span", { class: "muted" }, "—");
+  return h("span", { class: "entity-ref" },
+    h("a", { href: entityHref(ref.id, ref.kind) }, ref.name || ref.id),
+    badge && ref.kind ? [" ", kindBadge(ref.kind)] : null);
+}
+
+export function statusBadge(status) {
+  if (!status) return null;
+  return h("span", { class: `badge status status-${status}` }, humanize(status));
+}
+
+/** A date with its precision ("2026" for a year) or the source's words when undated. */
+export function dateText(props) {
+  if (props.date) return props.date;
+  if (props.date_text) return `“${props.date_text}” (undated)`;
+  return null;
+}
+
+/** Evidence quotes with their source documents (title, publisher, date, link). */
+export function evidenceList(evidence, documents = {}, { heading = null } = {}) {
+  if (!evidence || evidence.length === 0) return null;
+  return h("div", { class: "evidence-list" },
+    heading ? h("h3", { class: "evidence-heading" }, heading) : null,
+    evidenceGroups(evidence, documents));
+}
+
+/** One figure per source document, with its distinct quotes. */
+export function evidenceGroups(evidence, documents = {}) {
+  const byDoc = new Map();
+  for (const e of evidence || []) {
+    if (!byDoc.has(e.doc)) byDoc.set(e.doc, []);
+    const quotes = byDoc.get(e.doc);
+    if (!quotes.includes(e.quote)) quotes.push(e.quote);
+  }
+  return [...byDoc.entries()].map(([doc, quotes]) => evidenceFigure(quotes, (documents || {})[doc] || { id: doc }));
+}
+
+export function evidenceItem(e, doc) {
+  return evidenceFigure([e.quote], doc || { id: e.doc });
+}
+
+function evidenceFigure(quotes, source) {
+  const bits = [];
+  if (source.publisher) bits.push(source.publisher);
+  if (source.date) bits.push(source.date);
+  return h("figure", { class: "evidence" },
+    h("blockquote", {}, quotes.map((q) => h("p", {}, `“${q}”`))),
+    h("figcaption", {},
+      "Source: ",
+      h("a", { href: entityHref(source.id, "Document") }, source.title || source.id),
+      bits.length ? `, ${bits.join(", ")}` : "",
+      source.url ? [" · ", h("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" },
+        "original", h("span", { class: "visually-hidden" }, " (opens in a new tab)"), " ↗")] : null));
+}
+
+export function problemBox(err, what = "The request failed") {
+  const p = err instanceof ApiError ? err.problem : { title: "Network error", detail: String(err.message || err) };
+  return h("div", { class: "problem", role: "alert" },
+    h("p", { class: "problem-title" }, `${what}: ${p.title || "error"}${p.status ? ` (${p.status})` : ""}`),
+    p.detail ? h("p", { class: "problem-detail" }, p.detail) : null,
+    p.candidates ? h("p", {}, "Candidates: ", JSON.stringify(p.candidates)) : null);
+}
+
+export function loading(text = "Loading…") {
+  return h("p", { class: "loading", role: "status" }, text);
+}
+
+/** "This page as JSON / RDF" links. */
+export function apiLinks(links) {
+  return h("ul", { class: "api-links", "aria-label": "This page as data" },
+    links.filter(Boolean).map(([label, href, title]) =>
+      h("li", {}, h("a", { href, class: "api-link", title: title || null }, label))));
+}
+
+export function entityApiLinks(id, kind) {
+  return apiLinks([
+    ["JSON", jsonHref(id, kind), "This entity in the JSON API"],
+    ["RDF (IRI)", rdfHref(id, kind), "The entity's IRI: content negotiation"],
+    ["Turtle", rdfHref(id, kind, "ttl"), "This entity as RDF Turtle"],
+    ["JSON-LD", rdfHref(id, kind, "jsonld"), "This entity as JSON-LD"],
+  ]);
+}
+
+export function breadcrumbs(items) {
+  return h("nav", { class: "breadcrumbs", "aria-label": "Breadcrumb" },
+    h("ol", {}, items.map(([label, href], i) =>
+      h("li", {}, href && i < items.length - 1 ? h("a", { href }, label)
+        : h("span", { "aria-current": "page" }, label)))));
+}
+
+/** A value from a property map, readable: URLs become links, lists are joined. */
+export function propertyValue(key, value) {
+  if (value === null || value === undefined) return h("span", { class: "muted" }, "—");
+  if (Array.isArray(value)) return value.map((v, i) => [i ? ", " : "", propertyValue(key, v)]);
+  if (typeof value === "object") return JSON.stringify(value);
+  const s = String(value);
+  if (/^https?:\/\//.test(s)) return h("a", { href: s, rel: "noopener noreferrer" }, s);
+  if (typeof value === "number") return value.toLocaleString("en-GB");
+  return s;
+}
+
+/** A definition list of properties, in the given order first. */
+export function propertyList(props, { order = [], skip = [], links = {} } = {}) {
+  const keys = [...order.filter((k) => k in props), ...Object.keys(props).filter((k) => !order.includes(k))]
+    .filter((k) => !skip.includes(k) && props[k] !== null && props[k] !== undefined && props[k] !== "");
+  if (keys.length === 0) return null;
+  return h("dl", { class: "props" }, keys.map((k) => [
+    h("dt", {}, humanize(k)),
+    h("dd", {}, links[k] ? links[k](props[k]) : propertyValue(k, props[k])),
+  ]));
+}
+
+export function section(title, ...children) {
+  const id = `sec-${String(title).toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  return h("section", { class: "card", "aria-labelledby": id },
+    h("h2", { id }, title), ...children);
+}

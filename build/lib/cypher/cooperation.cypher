@@ -1,0 +1,17 @@
+// title: Who cooperates with whom
+// description: |
+//   Pairs of actors that share agreements, with the agreements they share. Give
+//   `actor` to see one actor's partners.
+// params:
+//   actor: {type: entity, optional: true, example: Germany, description: "Actor id, name or alias"}
+//   min_shared: {type: int, default: 1, minimum: 1, example: 2, description: "Fewest shared agreements"}
+// example: migkg query --name cooperation --param actor=DE
+MATCH (a)-[:`PARTY_TO`]->(g:`Agreement`)<-[:`PARTY_TO`]-(b)
+WHERE a.id <> b.id AND (($actor IS NULL AND a.id < b.id) OR a.id = $actor)
+WITH a, b, g
+ORDER BY g.id
+WITH a, b, collect(DISTINCT g.id) AS agreements
+WHERE size(agreements) >= $min_shared
+RETURN a.id AS actor, a.name AS actor_name, b.id AS partner, b.name AS partner_name,
+       size(agreements) AS shared, agreements
+ORDER BY shared DESC, actor, partner

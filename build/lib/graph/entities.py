@@ -1,0 +1,121 @@
+"""Entity reads shared by the API and the explorer: lists with filters, one entity in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.backend import GraphBackend
+from graph.meta import META_LABEL
+from graph.resolve import fold
+from graph.schema import NodeKind, Schema
+from migkg.exc import BadRequest, NotFound
+
+INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "key"}
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    q: str | None = None
+    status: str | None = None
+    type: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "name"
+    limit: int = 50
+    offset: int = 0
+
+
+def evidence(props: dict[str, Any], link: str | None = None) -> list[dict[str, Any]]:
+    docs, quotes = props.get("evidence_docs") or [], props.get("evidence_quotes") or []
+    return [{"doc": d, "quote": q, "link": link} for d, q in zip(docs, quotes, strict=False)]
+
+
+def public(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in INTERNAL and not k.startswith("_")}
+
+
+def type_property(kind: NodeKind) -> str | None:
+    return next((p for p in kind.properties if p.endswith("_type")), None)
+
+
+def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> tuple[int, list[dict[str, Any]]]:
+    """One page of entities of `kind` and the total, in two queries."""
+    conditions = ["($q IS NULL OR all(w IN split($q, ' ') WHERE w = '' "
+                  "OR any(x IN n.names_folded WHERE x CONTAINS w)))"]
+    params: dict[str, Any] = {"q": fold(f.q) if f.q else None}
+    if f.status is not None:
+        _require(kind, "status")
+        conditions.append("n.status = $status")
+        params["status"] = f.status
+    if f.type is not None:
+        prop = type_property(kind)
+        if prop is None:
+            raise BadRequest(f"{kind.plural} have no type to filter on")
+        conditions.append(f"n.`{prop}` = $type")
+        params["type"] = f.type
+    if f.date_from is not None or f.date_to is not None:
+        _require(kind, "date")
+        conditions.append("n.date IS NOT NULL AND ($from IS NULL OR n.date >= $from) AND "
+                          "($to IS NULL OR n.date <= $to OR n.date STARTS WITH $to)")
+        params.update({"from": f.date_from, "to": f.date_to})
+    descending = f.sort.startswith("-")
+    sort_key = f.sort.lstrip("-")
+    if sort_key not in {"id", "name"}:
+        _require(kind, sort_key)
+    where = " AND ".join(conditions)
+    match = f"MATCH (n:{kind.label}) WHERE {where}"
+    total = backend.read(f"{match} RETURN count(n) AS total", params).scalar() or 0
+    order = f"n.`{sort_key}` {'DESC' if descending else 'ASC'}, n.id"
+    rows = backend.read(
+        f"{match} RETURN n AS n ORDER BY {order} SKIP $offset LIMIT $limit",
+        {**params, "offset": f.offset, "limit": f.limit},
+    ).rows
+    return int(total), [summary(kind.name, r[0]) for r in rows]
+
+
+def _require(kind: NodeKind, prop: str) -> None:
+    if prop not in kind.properties:
+        raise BadRequest(f"{kind.plural} have no property {prop!r}")
+
+
+def summary(kind: str, node: dict[str, Any]) -> dict[str, Any]:
+    props = public(node)
+    return {
+        "id": props.pop("id"), "name": props.pop("name", None), "kind": kind,
+        "aliases": props.pop("aliases", []) or [], "summary": props.pop("summary", None),
+        "properties": props,
+    }
+
+
+def get_entity(backend: GraphBackend, schema: Schema, ident: str) -> dict[str, Any]:
+    """One entity with its relationships, evidence and the documents they cite (3 queries)."""
+    rows = backend.read(f"MATCH (n {{id: $id}}) WHERE NOT n:`{META_LABEL}` "
+                        "RETURN n, labels(n)[0] AS kind", {"id": ident}).rows
+    if not rows:
+        raise NotFound(f"no entity with id {ident!r}")
+    node, kind = rows[0]
+    links = backend.read(
+        "MATCH (n {id: $id})-[r]-(x) "
+        "RETURN type(r) AS type, startNode(r).id = $id AS outgoing, properties(r) AS props, "
+        "x.id AS id, x.name AS name, labels(x)[0] AS kind ORDER BY type, id, props.key",
+        {"id": ident},
+    ).rows
+    out = summary(kind, node)
+    out["evidence"] = evidence(node)
+    out["relationships"] = [
+        {"type": t, "direction": "out" if outgoing else "in",
+         "other": {"id": oid, "name": oname, "kind": okind},
+         "properties": public(props), "evidence": evidence(props, t)}
+        for t, outgoing, props, oid, oname, okind in links
+    ]
+    cited = sorted({e["doc"] for e in out["evidence"]}
+                   | {e["doc"] for link in out["relationships"] for e in link["evidence"]})
+    docs = backend.read(
+        "MATCH (d:`Document`) WHERE d.id IN $ids "
+        "RETURN d.id AS id, d.title AS title, d.publisher AS publisher, d.date AS date, "
+        "d.url AS url ORDER BY id", {"ids": cited},
+    ).records()
+    out["documents"] = {d["id"]: d for d in docs}
+    out["slug"] = schema.node(kind).slug
+    return out

@@ -1,0 +1,1 @@
+"""Loaders: read, validate and load the curated facts."""

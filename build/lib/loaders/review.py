@@ -1,0 +1,194 @@
+"""A reader's check of the curated relationships: does each quote name both ends?
+
+`python -m loaders.review [--data DIR] [-o FILE] [--only-unmentioned]` writes a
+Markdown report listing every relationship with its quotes, for a person to read,
+and flags those whose quotes do not mention an endpoint. tests/test_mentions.py
+runs the same check and fails on any flagged relationship that is not on its
+commented allow-list.
+
+An entity is mentioned by a quote (words compared after graph/names.py folding) when
+the quote holds one of:
+- its name, an alias, a reference name, its label, or its name without a final
+  "route" / "agreement";
+- for a person, the surname or the title of an office the data says they hold
+  ("Home Secretary", or its initials: "PM"); for a country, its adjective ("German", from DEMONYMS);
+- for a figure, its value as written ("100,000", "19%", "£75 million");
+- a run of `SHARED_RUN` words from one of the entity's own quotes (the words the
+  sources use to describe it, such as a principle's text), or all of a shorter one;
+- for a document, anything: a quote from a document is about that document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.names import core, key, names_of
+from loaders.facts import Entity, Facts, Relationship, read_facts
+
+# Adjectives the sources use for countries ("German Interior Minister").
+DEMONYMS = {
+    "AL": ("albanian",), "BE": ("belgian",), "DE": ("german",), "DK": ("danish",),
+    "FR": ("french",), "GB": ("british",), "GR": ("greek",), "HU": ("hungarian",),
+    "IT": ("italian",), "NL": ("dutch",), "RS": ("serbian",), "TR": ("turkish",),
+    "UA": ("ukrainian",),
+}
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
+SHARED_RUN = 5  # words in a row shared with one of an entity's own quotes
+
+
+@dataclass(frozen=True)
+class Check:
+    rel: Relationship
+    source_mentioned: bool
+    target_mentioned: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.source_mentioned and self.target_mentioned
+
+
+def _padded(text: str) -> str:
+    return f" {key(text)} "
+
+
+def figure_forms(value: float, unit: str) -> set[str]:
+    """How a figure's value may be written: 100000 -> "100,000", "100000"; 19 % -> "19%"."""
+    forms: set[str] = set()
+    if value == int(value):
+        n = int(value)
+        forms |= {f"{n:,}", str(n)}
+        if n in _NUMBER_WORDS:
+            forms.add(_NUMBER_WORDS[n])
+        if n >= 1_000_000 and n % 1_000_000 == 0:
+            forms.add(f"{n // 1_000_000} million")
+    return {key(f) for f in forms}
+
+
+class Mentions:
+    """Mention terms for every entity of a set of facts."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.entities = {e.id: e for e in facts.entities}
+        self.terms: dict[str, set[str]] = defaultdict(set)
+        self.quotes: dict[str, list[str]] = {}
+        for e in facts.entities:
+            self.terms[e.id] |= self._own_terms(e)
+            self.quotes[e.id] = [key(s["quote"]) for s in e.sources]
+        for r in facts.relationships:
+            if r.type == "HOLDS_OFFICE" and r.props.get("title"):
+                title = key(str(r.props["title"]))
+                self.terms[r.source].add(title)
+                if len(title.split()) > 1:
+                    self.terms[r.source].add("".join(w[0] for w in title.split()))
+
+    @staticmethod
+    def _own_terms(e: Entity) -> set[str]:
+        terms: set[str] = set()
+        for _, text in names_of(e.props):
+            k = key(text)
+            terms |= {k, core(k, e.kind)}
+        if e.kind == "Person":
+            terms.add(key(str(e.props["name"])).split()[-1])
+        if e.kind == "Country":
+            terms.update(DEMONYMS.get(e.id, ()))
+        if e.kind == "Figure":
+            terms |= figure_forms(float(e.props["value"]), str(e.props.get("unit", "")))
+        terms.discard("")
+        return terms
+
+    def mentioned(self, ident: str, quotes: Iterable[tuple[str, str]]) -> bool:
+        """Whether any of the (doc, quote) pairs mentions the entity `ident`."""
+        entity = self.entities[ident]
+        for doc, quote in quotes:
+            if entity.kind == "Document" and doc == ident:
+                return True
+            padded = f" {key(quote)} "
+            if any(f" {t} " in padded for t in self.terms[ident]):
+                return True
+            if any(_shares_run(key(quote), own) for own in self.quotes[ident]):
+                return True
+        return False
+
+    def check(self, rel: Relationship) -> Check:
+        quotes = [(s["doc"], s["quote"]) for s in rel.sources]
+        return Check(rel, self.mentioned(rel.source, quotes), self.mentioned(rel.target, quotes))
+
+
+def _runs(folded: str) -> set[tuple[str, ...]]:
+    words = folded.split()
+    return {tuple(words[i:i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
+def _shares_run(a: str, b: str) -> bool:
+    """Whether two folded quotes share `SHARED_RUN` words in a row (or one holds the other)."""
+    if f" {a} " in f" {b} " or f" {b} " in f" {a} ":
+        return True
+    return bool(_runs(a) & _runs(b))
+
+
+def check_all(facts: Facts) -> list[Check]:
+    """The mention check for every relationship, in file order."""
+    m = Mentions(facts)
+    return [m.check(r) for r in facts.relationships]
+
+
+def _label(facts_by_id: dict[str, Entity], ident: str) -> str:
+    e = facts_by_id.get(ident)
+    return f"{e.props.get('name', ident)} (`{ident}`, {e.kind})" if e else f"`{ident}`"
+
+
+_PROPS_SKIPPED = {"note", "confidence"}
+
+
+def render(facts: Facts, only_unmentioned: bool = False) -> str:
+    """The review report as Markdown."""
+    by_id = {e.id: e for e in facts.entities}
+    checks = check_all(facts)
+    flagged = [c for c in checks if not c.ok]
+    lines = ["# Relationships and their quotes", "",
+             f"{len(checks)} relationships; {len(flagged)} with a quote that does not name both "
+             "ends (marked **check**). Read each quote: does it say exactly this?", ""]
+    for rtype in sorted({c.rel.type for c in checks}):
+        group = [c for c in checks if c.rel.type == rtype and (c.ok is False or not only_unmentioned)]
+        if not group:
+            continue
+        lines += [f"## {rtype}", ""]
+        for c in group:
+            r = c.rel
+            extra = ", ".join(f"{k}: {v}" for k, v in sorted(r.props.items()) if k not in _PROPS_SKIPPED)
+            flag = "" if c.ok else " **check:** " + " and ".join(
+                w for w, ok in (("from", c.source_mentioned), ("to", c.target_mentioned)) if not ok
+            ) + " not named"
+            lines.append(f"- {_label(by_id, r.source)} → {_label(by_id, r.target)}"
+                         f"{f' ({extra})' if extra else ''} — {r.file}:{r.line}{flag}")
+            for s in r.sources:
+                lines.append(f"  - {s['doc']}: “{s['quote']}”")
+            if r.props.get("note"):
+                lines.append(f"  - note: {r.props['note']}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loaders.review",
+                                     description="List every relationship with its quotes.")
+    parser.add_argument("--data", type=Path, default=Path("data"), help="folder of YAML facts")
+    parser.add_argument("-o", "--output", default="-", help="Markdown file (- for stdout)")
+    parser.add_argument("--only-unmentioned", action="store_true",
+                        help="only relationships whose quotes do not name both ends")
+    args = parser.parse_args(argv)
+    text = render(read_facts(args.data), args.only_unmentioned)
+    if args.output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

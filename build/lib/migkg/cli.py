@@ -1,0 +1,145 @@
+"""The `migkg` command line: validate | load | stats | query | serve | export | ontology.
+
+Each command lives in a module that exposes `register(subparsers)`; adding a command
+from another module is one line in `COMMAND_MODULES`. Errors end here, at the
+boundary: one line on stderr (plus candidates or suggestions where there are some),
+never a traceback; exit 1 for bad input, 2 for usage (`docs/cli.md`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from migkg import __version__
+from migkg.exc import Ambiguous, InvalidFacts, MigkgError, NotFound
+from migkg.render import FORMATS
+from migkg.settings import Settings, get_settings
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# Modules with `register(subparsers)`, in the order their commands are listed.
+COMMAND_MODULES = [
+    "migkg.commands",
+    "migkg.rdf_commands",
+]
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+# -- helpers the command modules share --------------------------------------------------------
+
+def add_command(sub: Subparsers, name: str, fn: Callable[[argparse.Namespace], int], help_: str, *,
+                backend: bool = False, data: bool = False, fmt: bool = False) -> argparse.ArgumentParser:
+    """A subcommand with only the options that apply to it."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    p.set_defaults(fn=fn)
+    if backend:
+        p.add_argument("--backend", choices=["embedded", "neo4j"],
+                       help="graph engine (default: MIGKG_BACKEND or embedded)")
+    if data:
+        p.add_argument("--data", type=Path, metavar="DIR", help="folder of YAML facts (default: MIGKG_DATA or data/)")
+    if fmt:
+        p.add_argument("--format", choices=FORMATS, default="table", dest="fmt",
+                       help="output format (default table)")
+        p.add_argument("--json", action="store_const", const="json", dest="fmt",
+                       help="same as --format json")
+    return p
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The settings, with `--backend` and `--data` applied where the command has them."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "backend", None):
+        overrides["backend"] = args.backend
+    if getattr(args, "data", None):
+        overrides["data"] = args.data
+    base = get_settings()
+    return base.model_copy(update=overrides) if overrides else base
+
+
+# -- the parser and the boundary ---------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command of every module in `COMMAND_MODULES`."""
+    parser = argparse.ArgumentParser(
+        prog="migkg", description=__doc__.split("\n\n", 1)[0] if __doc__ else None,
+        epilog="Exit status: 0 success, 1 bad input or a failed command, 2 usage error.")
+    parser.add_argument("--version", action="version", version=f"migkg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
+    return parser
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _describe(candidate: dict[str, Any]) -> str:
+    how = f"  [{candidate['match']}]" if candidate.get("match") else ""
+    return f"  {candidate.get('id')}  {candidate.get('kind', '')}  {candidate.get('name', '')}{how}"
+
+
+def report(command: str, err: MigkgError) -> None:
+    """The error as the API words it, with its candidates or suggestions."""
+    _err(f"migkg {command}: {err.title}: {err.detail}")
+    if isinstance(err, Ambiguous) and err.extra.get("candidates"):
+        _err("candidates:")
+        for candidate in err.extra["candidates"]:
+            _err(_describe(candidate))
+    suggestions = err.extra.get("suggestions") if isinstance(err, NotFound) else None
+    if suggestions:
+        names = [s if isinstance(s, str) else f"{s.get('name')} ({s.get('id')})" for s in suggestions]
+        _err(f"did you mean: {', '.join(names)}?")
+
+
+def _settings_error(command: str, err: Exception) -> None:
+    from pydantic import ValidationError
+
+    assert isinstance(err, ValidationError)
+    for e in err.errors():
+        where = ".".join(str(x) for x in e["loc"])
+        env = where if where.isupper() else f"MIGKG_{where.upper()}"
+        _err(f"migkg {command}: bad setting {env}: {e['msg']} (got {e.get('input')!r})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status."""
+    from pydantic import ValidationError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except InvalidFacts as err:
+        for problem in err.problems:
+            _err(str(problem))
+        _err(f"migkg {args.command}: {err.detail}; nothing was written")
+        return EXIT_BAD_INPUT
+    except MigkgError as err:
+        report(args.command, err)
+        return EXIT_BAD_INPUT
+    except ValidationError as err:  # a MIGKG_* variable with a bad value
+        _settings_error(args.command, err)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `migkg query … | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as err:  # a file or folder the command needs: one line, no traceback
+        where = f": {err.filename}" if err.filename else ""
+        _err(f"migkg {args.command}: {err.strerror or err}{where}")
+        return EXIT_BAD_INPUT
+    except Exception as err:  # noqa: BLE001 - the boundary: never a traceback for a user
+        _err(f"migkg {args.command}: internal error: {type(err).__name__}: {err}")
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The error hierarchy. Each error carries its HTTP status; the API maps them in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class MigkgError(Exception):
+    """Base error: a title, an HTTP status and extra members for the problem body."""
+
+    status = 500
+    title = "Internal error"
+    slug = "internal"
+
+    def __init__(self, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class NotFound(MigkgError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Ambiguous(MigkgError):
+    status, title, slug = 409, "Ambiguous reference", "ambiguous"
+
+
+class BadRequest(MigkgError):
+    status, title, slug = 400, "Bad request", "bad-request"
+
+
+class QueryRejected(BadRequest):
+    """A query that the engine refused: syntax error, write attempt, bad parameters."""
+
+    title, slug = "Query rejected", "query-rejected"
+
+
+class QueryTimeout(MigkgError):
+    status, title, slug = 504, "Query timed out", "query-timeout"
+
+
+class TooBusy(MigkgError):
+    """Too many requests of a bounded kind are running; try again shortly."""
+
+    status, title, slug = 429, "Too many requests", "too-busy"
+
+
+class NotAcceptable(MigkgError):
+    status, title, slug = 406, "Not acceptable", "not-acceptable"
+
+
+class BackendUnavailable(MigkgError):
+    status, title, slug = 503, "Graph backend unavailable", "backend-unavailable"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in the curated facts, located by file, line and field."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class InvalidFacts(MigkgError):
+    """The curated facts are invalid; carries every problem found."""
+
+    status, title, slug = 422, "Invalid facts", "invalid-facts"
+
+    def __init__(self, problems: list[Problem], note: str = "") -> None:
+        self.problems = sorted(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the curated facts{note}")

@@ -1,0 +1,95 @@
+"""All settings, in one pydantic-settings object.
+
+Every field is documented in the README's settings table; `tests/test_docs.py`
+fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_NEO4J_PASSWORD = "migkg-dev-password"  # noqa: S105 - documented development default
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment (`MIGKG_*`, `NEO4J_*`)."""
+
+    model_config = SettingsConfigDict(env_prefix="MIGKG_", extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "production"] = Field(
+        "development", description="`production` refuses development defaults for secrets."
+    )
+    home: Path = Field(
+        Path(".migkg"), description="Folder for the embedded engine's socket, data and logs."
+    )
+    backend: Literal["embedded", "neo4j"] = Field(
+        "embedded", description="Graph engine: `embedded` (FalkorDB child process) or `neo4j`."
+    )
+    data: Path = Field(Path("data"), description="Folder of curated YAML facts.")
+    graph: str = Field(
+        "migkg",
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$",
+        description="Graph name inside the embedded engine.",
+    )
+    query_timeout_ms: int = Field(
+        5000, ge=10, le=600_000, description="Server-side timeout for ad-hoc and named queries."
+    )
+    row_cap: int = Field(1000, ge=1, le=100_000, description="Most rows an ad-hoc query returns.")
+    console_concurrency: int = Field(
+        4, ge=1, le=64, description="Most ad-hoc queries (Cypher console) running at once; "
+        "more are refused with 429."
+    )
+    host: str = Field("127.0.0.1", description="Address `migkg serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `migkg serve` listens on.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
+    )
+    cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age (s) on read endpoints.")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, le=2**30,
+        description="Largest request body the API accepts (bytes); a larger one answers 413.",
+    )
+    base_iri: str = Field(
+        "https://w3id.org/migkg", description="Base for entity IRIs: `{base}/id/{kind}/{id}`."
+    )
+    neo4j_uri: str = Field(
+        "bolt://localhost:7687",
+        validation_alias=AliasChoices("NEO4J_URI", "MIGKG_NEO4J_URI"),
+        description="Neo4j URI (`bolt://`, `neo4j://`, `neo4j+s://`).",
+    )
+    neo4j_user: str = Field(
+        "neo4j",
+        validation_alias=AliasChoices("NEO4J_USER", "MIGKG_NEO4J_USER"),
+        description="Neo4j user name.",
+    )
+    neo4j_password: SecretStr = Field(
+        SecretStr(DEV_NEO4J_PASSWORD),
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "MIGKG_NEO4J_PASSWORD"),
+        description="Neo4j password; the development default is refused in production.",
+    )
+    neo4j_database: str = Field(
+        "neo4j",
+        validation_alias=AliasChoices("NEO4J_DATABASE", "MIGKG_NEO4J_DATABASE"),
+        description="Neo4j database name.",
+    )
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> Settings:
+        if (
+            self.env == "production"
+            and self.backend == "neo4j"
+            and self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD
+        ):
+            raise ValueError("NEO4J_PASSWORD must be set in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,258 @@
+"""RDF export of the graph store, read through the backend protocol (any engine).
+
+N-Triples stream in bounded memory: each node kind and relationship type is
+read a page at a time by key (`WHERE n.id > $after ORDER BY n.id LIMIT $limit`,
+so no page re-reads the ones before it, as SKIP would) and written as it is
+read, never as a whole graph. Turtle, JSON-LD and RDF/XML are built as an
+rdflib Graph first (their serializers need one), so they hold the whole dump
+in memory. The VoID/DCAT dataset description comes last, when the counts are
+known; its own triples are not counted in `void:triples`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+
+from graph.backend import GraphBackend, Params
+from graph.meta import READ_META, read_meta
+from graph.schema import Schema
+from ontology.context import build_context
+from ontology.mapping import Mapper, Triple
+from ontology.owl import bind
+from ontology.vocab import LICENSE, ONTOLOGY_IRI, SCHEME, VOCAB_IRI
+
+PAGE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # CLI / API name
+    rdflib: str  # rdflib serializer
+    media_type: str
+    extension: str
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("ttl", "turtle", "text/turtle", "ttl"),
+    Format("nt", "nt", "application/n-triples", "nt"),
+    Format("jsonld", "json-ld", "application/ld+json", "jsonld"),
+    Format("rdfxml", "xml", "application/rdf+xml", "rdf"),
+)}
+
+
+def node_statement(schema: Schema, kind: str, *, by_id: bool = False) -> str:
+    """One page of a kind's nodes (or the one node `$id`); frameworks also count the
+    principles they list."""
+    label = schema.node(kind).label
+    match = f"MATCH (n:{label} {{id: $id}})" if by_id else f"MATCH (n:{label}) WHERE n.id > $after"
+    concepts = ""
+    if kind in schema.rel(SCHEME[1]).target:
+        rel, principle = schema.rel(SCHEME[1]).label, schema.node(SCHEME[0]).label
+        concepts = f", size([(n)<-[:{rel}]-(:{principle}) | 1]) AS concepts"
+    page = "" if by_id else " ORDER BY id LIMIT $limit"
+    return f"{match} RETURN n.id AS id, properties(n) AS props{concepts}{page}"
+
+
+def relationship_statement(schema: Schema, rtype: str) -> str:
+    """One page of a relationship type, in key order (so equal direct triples are adjacent)."""
+    return (f"MATCH (a)-[r:{schema.rel(rtype).label}]->(b) WHERE r.key > $after "
+            "RETURN r.key AS key, labels(a) AS source_labels, a.id AS source, "
+            "labels(b) AS target_labels, b.id AS target, properties(r) AS props "
+            "ORDER BY key LIMIT $limit")
+
+
+META_STATEMENT = READ_META
+
+
+def pages(backend: GraphBackend, statement: str, size: int = PAGE_SIZE,
+          params: Params | None = None, key: str = "id") -> Iterator[list[dict[str, Any]]]:
+    """Read a statement a page at a time, each page after the last `key` of the one before."""
+    after = ""
+    while True:
+        rows = backend.read(statement, {**(params or {}), "after": after, "limit": size}).records()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1][key]
+
+
+@dataclass
+class Counts:
+    triples: int = 0
+    entities: Counter[str] = field(default_factory=Counter)
+    links: Counter[str] = field(default_factory=Counter)  # distinct direct triples per type
+
+
+class Export:
+    """One pass over the graph: `data()` then `dataset()`."""
+
+    def __init__(self, backend: GraphBackend, base: str, schema: Schema | None = None,
+                 page_size: int = PAGE_SIZE) -> None:
+        self.backend = backend
+        self.mapper = Mapper(base, schema)
+        self.schema = self.mapper.schema
+        self.page_size = page_size
+        self.counts = Counts()
+
+    def data(self, mapper: Any = None) -> Iterator[list[Any]]:
+        """The data triples, a page at a time; no triple is produced twice.
+
+        `mapper` makes them something else with the same methods: NTriples gives lines.
+        """
+        m, counts = mapper or self.mapper, self.counts
+        if not self.backend.exists():
+            return
+        for kind in self.schema.nodes:
+            for rows in pages(self.backend, node_statement(self.schema, kind), self.page_size):
+                batch: list[Any] = []
+                for row in rows:
+                    batch += m.node(kind, row["props"], bool(row.get("concepts")))
+                counts.entities[kind] += len(rows)
+                counts.triples += len(batch)
+                yield batch
+        for rtype in self.schema.relationships:
+            last: tuple[str, str, str, str] | None = None
+            statement = relationship_statement(self.schema, rtype)
+            for rows in pages(self.backend, statement, self.page_size, key="key"):
+                batch = []
+                for row in rows:
+                    sk = self.mapper.kind_of(row["source_labels"])
+                    tk = self.mapper.kind_of(row["target_labels"])
+                    if sk is None or tk is None:
+                        continue
+                    ends = (sk, row["source"], tk, row["target"])
+                    if ends != last:  # several keys between two entities: one direct triple
+                        batch += m.direct(rtype, *ends)
+                        counts.links[rtype] += 1
+                        last = ends
+                    batch += m.qualified(rtype, *ends, row["props"])
+                counts.triples += len(batch)
+                yield batch
+
+    def meta(self) -> dict[str, Any]:
+        return read_meta(self.backend)
+
+    def dataset(self) -> list[Triple]:
+        """The VoID/DCAT description; call it after `data()` is exhausted."""
+        base, m, counts = self.mapper.base, self.mapper, self.counts
+        ds = URIRef(f"{base}/dataset")
+        out: list[Triple] = [
+            (ds, RDF.type, VOID.Dataset), (ds, RDF.type, DCAT.Dataset),
+            (ds, DCTERMS.title, Literal("migration-kg", lang="en")),
+            (ds, DCTERMS.description, Literal(
+                "A knowledge graph of the actors, routes and agreements of European cooperation "
+                "against irregular migration and people smuggling, each fact with its source "
+                "document and a verbatim quote.", lang="en")),
+            (ds, DCTERMS.license, LICENSE),
+            (ds, DCTERMS.conformsTo, ONTOLOGY_IRI),
+            (ds, VOID.vocabulary, URIRef(VOCAB_IRI)),
+            (ds, VOID.uriSpace, Literal(f"{base}/id/")),
+            (ds, VOID.triples, Literal(counts.triples)),
+            (ds, VOID.entities, Literal(sum(counts.entities.values()))),
+        ]
+        loaded_at = self.meta().get("loaded_at")
+        if loaded_at:
+            out.append((ds, DCTERMS.created, Literal(str(loaded_at), datatype=XSD.dateTime)))
+        for fmt in FORMATS.values():
+            dump = URIRef(f"{base}/v1/export.{fmt.extension}")
+            media = URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")
+            out += [(ds, VOID.dataDump, dump), (ds, DCAT.distribution, dump),
+                    (dump, RDF.type, DCAT.Distribution), (dump, DCAT.downloadURL, dump),
+                    (dump, DCAT.mediaType, media)]
+        for kind, spec in self.schema.nodes.items():
+            part = URIRef(f"{ds}#{spec.slug}")
+            out += [(ds, VOID.classPartition, part), (part, VOID["class"], m.v.cls(kind)),
+                    (part, VOID.entities, Literal(counts.entities[kind]))]
+        for rtype in self.schema.relationships:
+            prop = m.v.relation(rtype)
+            part = URIRef(f"{ds}#{prop.removeprefix(VOCAB_IRI)}")
+            out += [(ds, VOID.propertyPartition, part), (part, VOID.property, prop),
+                    (part, VOID.triples, Literal(counts.links[rtype]))]
+        return out
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def nt_term(term: URIRef | Literal | BNode) -> str:
+    """One term in N-Triples syntax."""
+    if type(term) is URIRef:  # most terms: the fast path
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+def nt_lines(triples: list[Triple]) -> str:
+    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)
+
+
+def iter_ntriples(backend: GraphBackend, base: str, schema: Schema | None = None,
+                  page_size: int = PAGE_SIZE) -> Iterator[str]:
+    """The dump as N-Triples, one chunk of lines per page read."""
+    from ontology.ntriples import NTriples
+
+    export = Export(backend, base, schema, page_size)
+    for batch in export.data(NTriples(export.mapper)):
+        yield "".join(batch)
+    yield nt_lines(export.dataset())
+
+
+def build_graph(backend: GraphBackend, base: str, schema: Schema | None = None,
+                page_size: int = PAGE_SIZE) -> Graph:
+    """The whole dump as an rdflib Graph (in memory)."""
+    graph = bind(Graph())
+    export = Export(backend, base, schema, page_size)
+    for batch in export.data():
+        for triple in batch:
+            graph.add(triple)
+    for triple in export.dataset():
+        graph.add(triple)
+    return graph
+
+
+@lru_cache(maxsize=1)
+def _default_context() -> dict[str, Any]:
+    context: dict[str, Any] = build_context()["@context"]
+    return context
+
+
+def _context(schema: Schema | None) -> dict[str, Any]:
+    if schema is None:
+        return _default_context()
+    context: dict[str, Any] = build_context(schema)["@context"]
+    return context
+
+
+def serialize(graph: Graph, fmt: str, schema: Schema | None = None) -> bytes:
+    """Serialize in one of FORMATS; JSON-LD is compacted with the project's context."""
+    spec = FORMATS[fmt]
+    if spec.rdflib == "json-ld":
+        return graph.serialize(format="json-ld", context=_context(schema),
+                               auto_compact=True, encoding="utf-8")
+    return graph.serialize(format=spec.rdflib, encoding="utf-8")
+
+
+def export_bytes(backend: GraphBackend, base: str, fmt: str,
+                 schema: Schema | None = None) -> Iterator[bytes]:
+    """The dump in any format: streamed for N-Triples, built then serialized otherwise."""
+    if fmt == "nt":
+        for chunk in iter_ntriples(backend, base, schema):
+            yield chunk.encode("utf-8")
+    else:
+        yield serialize(build_graph(backend, base, schema), fmt, schema)
