@@ -44,9 +44,10 @@ def _plural(n: int, what: str) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from graph.meta import read_meta
     from loaders.facts import facts_digest, read_facts
     from loaders.files import list_data_files
-    from loaders.load import load_facts, read_meta
+    from loaders.load import load_facts
 
     settings = settings_for(args)
     started = time.perf_counter()
@@ -107,14 +108,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.list:
         from cypher import get_registry
 
-        registry = get_registry()
-        rows = [[q.name, q.title, ", ".join(q.params)] for q in map(registry.get, registry.names())]
+        library = get_registry()
+        rows = [[q.name, q.title, ", ".join(q.params)] for q in map(library.get, library.names())]
         print_rows(["name", "title", "params"], rows, args.fmt)
         return 0
     if bool(args.cypher) == bool(args.name):
         sys.stderr.write("migkg query: give either a Cypher statement, --name or --list\n")
         return EXIT_USAGE
-    registry = _named(args.name) if args.name else None
+    registry: Any = _named(args.name) if args.name else None
     backend = _backend(settings)
     if registry is not None:
         result = registry.run(backend, args.name, dict(args.param), settings)

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from test_browser import CHROMIUM, LAPTOP, SHOTS, browser, live_url, sync_api  # noqa: F401
 
 pytestmark = [
@@ -27,7 +26,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 class Offline:
     """A page whose every request leaving the loopback is aborted, and recorded."""
 
-    def __init__(self, browser: Any) -> None:
+    def __init__(self, browser: Any) -> None:  # noqa: F811 - a parameter, not the fixture
         self.ctx = browser.new_context(viewport=LAPTOP, reduced_motion="reduce")
         self.blocked: list[str] = []
         self.errors: list[str] = []

@@ -220,8 +220,8 @@ def test_load_progress_bars_on_a_terminal_only(backend: FalkorBackend, facts: Fa
     home, graph = backend.server.home, backend.graph_name
     out, shown = _on_a_terminal("load", "--full", home=home, graph=graph)
     n, m = len(facts.entities), len(facts.relationships)
-    assert f"loading nodes" in shown and f"{n}/{n}" in shown, shown
-    assert f"loading relationships" in shown and f"{m}/{m}" in shown, shown
+    assert "loading nodes" in shown and f"{n}/{n}" in shown, shown
+    assert "loading relationships" in shown and f"{m}/{m}" in shown, shown
     assert f"loaded {n} entities and {m} relationships" in out
     piped = run_cli("load", "--full", home=home, graph=graph)
     assert piped.returncode == 0 and piped.stderr == "", piped.stderr  # quiet off a terminal

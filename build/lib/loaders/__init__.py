@@ -1,1 +1,0 @@
-"""Loaders: read, validate and load the curated facts."""

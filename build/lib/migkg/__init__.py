@@ -1,3 +1,0 @@
-"""migration-kg: a knowledge graph of European cooperation against irregular migration."""
-
-__version__ = "0.1.0"
