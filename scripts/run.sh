@@ -12,8 +12,7 @@ if [ ! -x .venv/bin/migkg ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; the
   echo "run.sh: installing migration-kg into .venv (first run, or pyproject.toml changed)..."
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip
-  # compat: a plain path entry; the default finder warns about same-named folders
-  .venv/bin/pip install --quiet --disable-pip-version-check -e . --config-settings editable_mode=compat
+  .venv/bin/pip install --quiet --disable-pip-version-check -e .
   echo "$want" > "$stamp"
 fi
 .venv/bin/migkg load        # validates first; one summary line with the counts

@@ -101,14 +101,27 @@ def test_run_sh_serves_on_migkg_port_quietly_and_installs_only_when_needed(tmp_p
     print(f"\nrun.sh restart: {len(lines)} lines, serving after {seconds:.1f}s:\n{text}")
 
 
+def _no_setuptools_warning(output: str) -> None:
+    assert "is absent from the" not in output
+    assert "BuildBackendWarning" not in output, output[-3000:]
+    assert not [ln for ln in output.splitlines() if "Warning" in ln and "setuptools" in ln.lower()]
+
+
+def test_editable_install_emits_no_warnings() -> None:
+    """What run.sh runs, verbose: reinstalls this same checkout in place (no dependencies)."""
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "-v",
+         "-e", str(ROOT)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert install.returncode == 0, install.stderr[-2000:]
+    _no_setuptools_warning(install.stdout + install.stderr)
+
+
 def test_packaging_emits_no_setuptools_warnings(tmp_path: Path) -> None:
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-v",
          "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr[-2000:]
-    output = build.stdout + build.stderr
-    assert "is absent from the" not in output
-    assert not [ln for ln in output.splitlines() if "Warning" in ln and "setuptools" in ln.lower()]
+    _no_setuptools_warning(build.stdout + build.stderr)
     (wheel,) = tmp_path.glob("*.whl")
     import zipfile
 
