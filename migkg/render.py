@@ -19,8 +19,18 @@ from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 FORMATS = ("table", "json", "csv")
 MAX_CELL = 400  # characters shown per table cell; the rest is behind an ellipsis
@@ -211,6 +221,14 @@ def print_counts(nodes: Mapping[str, int], rels: Mapping[str, int], fmt: str = "
 
 # -- progress -------------------------------------------------------------------------------
 
+class RateColumn(ProgressColumn):
+    """Rows per second, once there is a measure."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed else "")
+
+
 class StageProgress:
     """Progress bars on stderr, one per stage (`nodes 5000/10000`), only on a terminal.
 
@@ -229,7 +247,8 @@ class StageProgress:
     def __enter__(self) -> StageProgress:
         if self.enabled:
             self._bars = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=Console(file=self._file), transient=False)
+                                  RateColumn(), TimeElapsedColumn(), console=Console(file=self._file),
+                                  transient=False)
             self._bars.start()
         return self
 
