@@ -157,16 +157,30 @@ def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema,
         return None
     kinds = {e.id: e.kind for e in facts.entities}
 
+    def tick(stage: str, done: int, total: int) -> None:
+        if progress and total:
+            progress(stage, done, total)
+
     def build(writer: Writer) -> None:  # the indexes came with the graph's full load
+        # Each stage reports its own total, the rows it touches, so the bars end full.
+        total, done = sum(map(len, diff.delete_rels.values())), 0
         for kind, rows in sorted(diff.delete_rels.items()):
             for batch in batches(rows):
                 writer.run(delete_rels_statement(schema, kind), {"rows": list(batch)})
+                done += len(batch)
+                tick("deleted relationships", done, total)
+        total, done = sum(map(len, diff.delete_nodes.values())), 0
         for kind, ids in sorted(diff.delete_nodes.items()):
             for ids_batch in batches(ids):
                 writer.run(delete_nodes_statement(schema, kind), {"ids": list(ids_batch)})
+                done += len(ids_batch)
+                tick("deleted nodes", done, total)
+        total, done = sum(map(len, diff.update_nodes.values())), 0
         for kind, updates in sorted(diff.update_nodes.items()):
             for update_batch in batches(updates):
                 writer.run(update_nodes_statement(schema, kind), {"rows": list(update_batch)})
+                done += len(update_batch)
+                tick("updated nodes", done, total)
         write_all(writer, schema, diff.create_nodes, diff.create_rels, kinds, progress)
         writer.run(META_STATEMENT, {"props": meta_props(facts)})
 

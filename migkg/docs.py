@@ -1,10 +1,12 @@
-"""Generated README sections (schema, settings, CLI), so the docs cannot drift.
+"""Generated sections of `docs/` (schema tables, settings, CLI reference), so the docs cannot drift.
 
 `python -m migkg.docs` rewrites them in place; tests/test_docs.py fails when stale.
+A section sits between `<!-- name:start -->` and `<!-- name:end -->` in its file.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,9 @@ from pathlib import Path
 from graph.schema import Schema, get_schema
 from migkg.settings import Settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 
 
 def schema_markdown(schema: Schema) -> str:
@@ -51,16 +55,58 @@ def settings_markdown() -> str:
     return "\n".join(lines)
 
 
+def _option(action: argparse.Action) -> str:
+    flag = max(action.option_strings, key=len)
+    if action.nargs == 0:
+        text = flag
+    elif action.choices:
+        text = f"{flag} {'|'.join(map(str, action.choices))}"
+    else:
+        text = f"{flag} {action.metavar or action.dest.upper()}"
+    return text if action.required else f"[{text}]"
+
+
+def cli_markdown() -> str:
+    """One row per command: its usage, built from the parser itself, and what it does."""
+    from migkg.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    lines = ["| Command | What it does |", "|---|---|"]
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    for verb, p in sub.choices.items():
+        words = [f"migkg {verb}"]
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if action.option_strings:
+                words.append(_option(action))
+            else:
+                words.append(f"[{action.metavar or action.dest.upper()}]"
+                             if action.nargs == "?" else action.metavar or action.dest.upper())
+        usage = " ".join(words).replace("|", "\\|")
+        lines.append(f"| `{usage}` | {helps.get(verb) or ''} |")
+    return "\n".join(lines)
+
+
 def _schema_section() -> str:
     return schema_markdown(get_schema())
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"schema": _schema_section, "settings": settings_markdown}
+# Which generated section lives in which file.
+SECTIONS: dict[str, tuple[Path, Callable[[], str]]] = {
+    "schema": (DOCS / "schema.md", _schema_section),
+    "settings": (DOCS / "cli.md", settings_markdown),
+    "cli": (DOCS / "cli.md", cli_markdown),
+}
+FILES = sorted({path for path, _ in SECTIONS.values()})
 
 
-def render(text: str) -> str:
-    """`text` with every generated section between its start and end markers rewritten."""
-    for name, make in SECTIONS.items():
+def render(text: str, names: list[str] | None = None) -> str:
+    """`text` with each generated section (all, or those in `names`) rewritten."""
+    for name, (_, make) in SECTIONS.items():
+        if names is not None and name not in names:
+            continue
         start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
@@ -69,6 +115,13 @@ def render(text: str) -> str:
     return text
 
 
+def render_file(path: Path) -> str:
+    """The file's text with the sections that belong to it rewritten."""
+    names = [name for name, (where, _) in SECTIONS.items() if where == path]
+    return render(path.read_text(encoding="utf-8"), names)
+
+
 if __name__ == "__main__":
-    README.write_text(render(README.read_text(encoding="utf-8")), encoding="utf-8")
+    for path in FILES:
+        path.write_text(render_file(path), encoding="utf-8")
     sys.exit(0)

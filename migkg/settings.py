@@ -1,6 +1,6 @@
 """All settings, in one pydantic-settings object.
 
-Every field is documented in the README's settings table; `tests/test_docs.py`
+Every field is documented in the settings table of docs/cli.md; `tests/test_docs.py`
 fails when one is missing there.
 """
 
@@ -44,8 +44,12 @@ class Settings(BaseSettings):
         4, ge=1, le=64, description="Most ad-hoc queries (Cypher console) running at once; "
         "more are refused with 429."
     )
-    host: str = Field("127.0.0.1", description="Address `migkg serve` binds to.")
-    port: int = Field(8000, ge=1, le=65535, description="Port `migkg serve` listens on.")
+    host: str = Field(
+        "127.0.0.1", description="Address `migkg serve` (and so `scripts/run.sh`) binds to."
+    )
+    port: int = Field(
+        8000, ge=1, le=65535, description="Port `migkg serve` (and so `scripts/run.sh`) listens on."
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
     )

@@ -176,3 +176,44 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path, cli_env: None,
     assert code == 1 and "not loaded" in stderr
     assert out.read_text() == "old"
     assert leftovers(tmp_path) == []
+
+
+# -- how the CLI shows values (migkg/render.py) --------------------------------------------------
+
+def test_cells_read_as_a_person_writes_them() -> None:
+    from migkg.render import cell_text
+
+    rs = {"_eid": "1", "_labels": ["Country"], "id": "RS", "name": "Serbia"}
+    deal = {"_eid": "2", "_labels": ["Agreement"], "id": "uk-rs", "name": "UK-Serbia deal"}
+    gb = {"_eid": "3", "_labels": ["Country"], "id": "GB", "name": "United Kingdom"}
+    path = {"_path": True, "nodes": [rs, deal, gb],
+            "relationships": [{"_type": "COVERS", "_start": "2", "_end": "1"},
+                              {"_type": "PARTY_TO", "_start": "3", "_end": "2"}]}
+    assert cell_text(path) == "Serbia <-[COVERS]- UK-Serbia deal <-[PARTY_TO]- United Kingdom"
+    forward = {**path, "nodes": [gb, deal], "relationships": [path["relationships"][1]]}
+    assert cell_text(forward) == "United Kingdom -[PARTY_TO]-> UK-Serbia deal"
+    assert cell_text(rs) == "Serbia (Country RS)"
+    assert cell_text([{"doc": "d1", "quote": "a quote"}, {"doc": "d2", "quote": "another"}]) == \
+        "“a quote” — d1\n“another” — d2"
+    assert cell_text({"type": "COVERS", "from": "uk-rs", "to": "RS"}) == "uk-rs -[COVERS]-> RS"
+    assert cell_text(None) == "" and cell_text(True) == "true" and cell_text(2.5) == "2.5"
+
+
+def test_narrow_screens_get_records_and_nothing_is_cut_silently(monkeypatch: pytest.MonkeyPatch) -> None:
+    from migkg.render import print_rows
+
+    monkeypatch.setenv("COLUMNS", "60")
+    long = " ".join(f"w{i}" for i in range(80))
+    out = io.StringIO()
+    print_rows(["a_long_identifier", "b_long_identifier", "c", "d", "text"],
+               [["x" * 20, "y" * 20, "z" * 15, "q" * 15, long]], out=out)
+    text = out.getvalue()
+    assert text.startswith("row 1 ")  # five columns cannot share 60 characters: one record
+    assert all(w in text.split() for w in long.split()), text
+    assert all(len(line) <= 60 for line in text.splitlines()), text
+    assert text.rstrip().endswith("(1 row)")
+    out = io.StringIO()
+    print_rows(["id", "text"], [["RS", long]], out=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["id", "text"] and all(len(ln) <= 60 for ln in lines)
+    assert all(w in out.getvalue().split() for w in long.split())

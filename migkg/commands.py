@@ -1,0 +1,216 @@
+"""`migkg validate | load | stats | query | serve`: the commands over the facts and the graph."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import errno
+import socket
+import sys
+import time
+from typing import Any
+
+from migkg.cli import EXIT_USAGE, Subparsers, add_command, settings_for
+from migkg.exc import MigkgError, NotFound
+from migkg.render import StageProgress, print_counts, print_rows
+from migkg.settings import Settings
+
+
+class PortInUse(MigkgError):
+    status, title, slug = 409, "Port in use", "port-in-use"
+
+
+def _backend(settings: Settings) -> Any:
+    from graph import open_backend
+
+    return open_backend(settings)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from loaders.facts import read_facts
+
+    settings = settings_for(args)
+    facts = read_facts(settings.data, allow_empty=args.allow_empty)
+    nodes, rels = facts.counts()
+    if args.fmt == "table":
+        print(f"{settings.data}: valid - {len(facts.entities)} entities, "
+              f"{len(facts.relationships)} relationships")
+    print_counts(nodes, rels, args.fmt)
+    return 0
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from graph.meta import read_meta
+    from loaders.facts import facts_digest, read_facts
+    from loaders.files import list_data_files
+    from loaders.load import load_facts
+
+    settings = settings_for(args)
+    started = time.perf_counter()
+    backend = None
+    # The cheap check first: unchanged files need no parsing and no writes. Not when
+    # the folder holds names that would be ignored: reading it reports them.
+    if not args.full and settings.data.is_dir() and not list_data_files(settings.data)[1]:
+        backend = _backend(settings)
+        meta = read_meta(backend)
+        if meta.get("digest") == facts_digest(settings.data):
+            n, m = meta.get("node_count", "?"), meta.get("relationship_count", "?")
+            print(f"{settings.data} is unchanged since the last load into {backend.name} "
+                  f"({n} entities and {m} relationships): nothing to do "
+                  f"({time.perf_counter() - started:.2f}s)")
+            return 0
+    facts = read_facts(settings.data, allow_empty=args.allow_empty)
+    validated = time.perf_counter()
+    if backend is None:
+        backend = _backend(settings)
+    with StageProgress() as progress:
+        how = load_facts(facts, backend, progress=progress, full=args.full)
+    done = time.perf_counter()
+    n = len(facts.entities)
+    counts = f"{n} entit{'y' if n == 1 else 'ies'} and {_plural(len(facts.relationships), 'relationship')}"
+    timing = (f"in {done - started:.2f}s (validation {validated - started:.2f}s, "
+              f"{how} write {done - validated:.2f}s)")
+    if how == "diff":
+        changed = ", ".join(f"{n} {stage}" for stage, (n, _) in progress.final.items()) or "none"
+        print(f"changes applied: {changed}; the graph now holds {counts} from {settings.data} "
+              f"({backend.name}) {timing}")
+    else:
+        what = {"full": "loaded", "unchanged": "unchanged:"}[how]
+        print(f"{what} {counts} from {settings.data} into {backend.name} {timing}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from graph.stats import graph_stats
+
+    stats = graph_stats(_backend(settings_for(args)))
+    print_counts(stats.nodes, stats.relationships, args.fmt)
+    return 0
+
+
+def _named(name: str) -> Any:
+    """The named query, or NotFound with the closest names as suggestions."""
+    from cypher import get_registry
+
+    registry = get_registry()
+    if name not in registry.names():
+        close = difflib.get_close_matches(name, registry.names(), n=3, cutoff=0.5)
+        raise NotFound(f"no named query {name!r} (`migkg query --list` lists them)", suggestions=close)
+    return registry
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    if args.list:
+        from cypher import get_registry
+
+        library = get_registry()
+        rows = [[q.name, q.title, ", ".join(q.params)] for q in map(library.get, library.names())]
+        print_rows(["name", "title", "params"], rows, args.fmt)
+        return 0
+    if bool(args.cypher) == bool(args.name):
+        sys.stderr.write("migkg query: give either a Cypher statement, --name or --list\n")
+        return EXIT_USAGE
+    registry: Any = _named(args.name) if args.name else None
+    backend = _backend(settings)
+    if registry is not None:
+        result = registry.run(backend, args.name, dict(args.param), settings)
+    else:
+        result = backend.console_read(args.cypher, timeout_ms=settings.query_timeout_ms,
+                                      row_cap=settings.row_cap)
+    if args.fmt == "json":  # the shape `--json` always had
+        import json
+
+        print(json.dumps({"columns": result.columns, "rows": result.rows,
+                          "truncated": result.truncated}, ensure_ascii=False, default=str))
+        return 0
+    note = f"; cut at {settings.row_cap} rows (MIGKG_ROW_CAP)" if result.truncated else ""
+    print_rows(result.columns, result.rows, args.fmt, note=note)
+    if result.truncated and args.fmt == "csv":
+        sys.stderr.write(f"migkg query: truncated at {settings.row_cap} rows (MIGKG_ROW_CAP)\n")
+    return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line, a port another process holds (uvicorn would exit 3 after startup)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise PortInUse(f"{host}:{port} is taken by another process; choose another "
+                                f"port, e.g. MIGKG_PORT={port + 123 if port < 65000 else 8123}") from None
+            raise MigkgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = settings_for(args)
+    host, port = args.host or settings.host, args.port or settings.port
+    _check_port(host, port)
+    if settings.backend == "embedded":
+        # Check and load data/ here, where bad facts are listed as file:line problems
+        # and exit 1; inside the app's lifespan uvicorn would print a traceback.
+        from api.app import ensure_loaded
+        from graph import own_engine
+        from loaders.facts import read_facts
+
+        # Bad facts end here, before serve takes the engine over from anyone.
+        read_facts(settings.data)
+        own_engine(settings)  # serve owns its engine, whoever started one before
+        backend = _backend(settings)
+        try:
+            ensure_loaded(backend, settings)
+        finally:
+            backend.close()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"migration-kg: explorer http://{shown}:{port}/ , API docs http://{shown}:{port}/docs "
+          "(Ctrl+C stops)", flush=True)
+    # In-flight requests get a few seconds at shutdown; an ad-hoc query still running
+    # then ends with its console engine, which the app stops.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=3)
+    return 0
+
+
+def _parse_param(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    return key, value
+
+
+def register(sub: Subparsers) -> None:
+    """validate, load, stats, query, serve."""
+    for verb, fn, help_ in (
+        ("validate", cmd_validate, "check the curated facts and print a summary"),
+        ("load", cmd_load, "validate and load the facts, replacing the graph"),
+    ):
+        p = add_command(sub, verb, fn, help_, backend=verb == "load", data=True, fmt=verb == "validate")
+        p.add_argument("--allow-empty", action="store_true",
+                       help="accept a folder with no entity besides documents (an empty graph)")
+        if verb == "load":
+            p.add_argument("--full", action="store_true",
+                           help="rebuild the whole graph, even when only a few facts changed")
+    add_command(sub, "stats", cmd_stats, "counts per node kind and relationship type",
+                backend=True, fmt=True)
+    p = add_command(sub, "query", cmd_query, "run read-only Cypher, or a named query with --name",
+                    backend=True, fmt=True)
+    p.add_argument("cypher", nargs="?", help="a read-only Cypher statement")
+    p.add_argument("--name", help="a named query from cypher/")
+    p.add_argument("--param", action="append", type=_parse_param, default=[],
+                   metavar="KEY=VALUE", help="a named query's parameter (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+    p = add_command(sub, "serve", cmd_serve, "serve the API and the explorer (loads data/ when stale)",
+                    backend=True, data=True)
+    p.add_argument("--host", help="address to bind (default MIGKG_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default MIGKG_PORT, 8000)")
