@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from migkg import sparql_cli
 from migkg.exc import InvalidFacts, MigkgError
 from migkg.settings import Settings, get_settings
 
@@ -215,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for verb, fn, help_ in (
         ("validate", cmd_validate, "check the curated facts and print a summary"),
-        ("load", cmd_load, "validate and load the facts, replacing the graph"),
+        ("load", sparql_cli.refreshing(cmd_load), "validate and load the facts, replacing the graph"),
     ):
         p = add(verb, fn, help_, data=True)
         p.add_argument("--allow-empty", action="store_true",
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdfxml"], default="ttl",
                    help="RDF serialisation (default ttl)")
     p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
+    sparql_cli.register(add)
     p = add("ontology", cmd_ontology, "print or write the OWL ontology (Turtle)")
     p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
     return parser

@@ -25,6 +25,8 @@ from graph.guard import deadline_seconds
 from migkg.exc import BackendUnavailable, TooBusy
 
 log = logging.getLogger(__name__)
+STARTUP_SECONDS = 30.0
+READY = b"ready"
 
 
 @dataclass
@@ -50,6 +52,13 @@ class WorkerProcess:
         self._recv = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
         self.proc.stdin.close()
         self.proc.stdout.close()
+
+    def wait_ready(self, timeout: float = STARTUP_SECONDS) -> None:
+        """Wait until the child has imported its modules (slow on a busy machine), so that
+        start-up is not counted against a query's deadline."""
+        if not self._recv.poll(timeout) or self._recv.recv_bytes() != READY:
+            self.kill()
+            raise BackendUnavailable(f"the SPARQL worker did not start within {timeout:.0f} s")
 
     @property
     def pid(self) -> int:
@@ -98,6 +107,13 @@ class WorkerPool:
         worker = WorkerProcess()
         with self._lock:
             self._all.add(worker)
+        try:
+            worker.wait_ready()
+        except (BackendUnavailable, EOFError, OSError) as err:
+            with self._lock:
+                self._all.discard(worker)
+            worker.kill()
+            raise BackendUnavailable(f"the SPARQL worker could not start: {err}") from err
         return worker
 
     def _give(self, worker: WorkerProcess) -> None:
@@ -121,7 +137,10 @@ class WorkerPool:
             with self._lock:
                 if self._idle or self._stopped:
                     return
-            self._give(self._take())
+            try:
+                self._give(self._take())
+            except BackendUnavailable as err:
+                log.warning("%s", err)
 
         threading.Thread(target=start, name="sparql-warm", daemon=True).start()
 

@@ -9,7 +9,7 @@ Layout under `MIGKG_HOME/sparql/<graph>/`:
 - `.lock`: serialises builds between processes (`migkg load`, `migkg serve`).
 
 The stamp hashes what the export depends on: the loaded graph's digest and load
-time (the dump carries it), the base IRI and the code version. A store whose
+time (the dump carries it), the base IRI, the code version and the export's code. A store whose
 stamp differs from the graph's is stale and rebuilt.
 """
 
@@ -38,6 +38,7 @@ from migkg.exc import BackendUnavailable
 log = logging.getLogger(__name__)
 
 CURRENT, LOCK, MANIFEST, DB = "current", ".lock", "manifest.json", "db"
+EXPORT_CODE = ("export.py", "ntriples.py", "mapping.py", "vocab.py", "schema.yaml")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -62,12 +63,25 @@ def store_root(home: Path, backend: GraphBackend) -> Path:
     return home.resolve() / "sparql" / _UNSAFE.sub("_", name)
 
 
+def _code_digest() -> str:
+    """The export's code and schema: a change there changes the triples too."""
+    import ontology
+
+    folder = Path(ontology.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in EXPORT_CODE:
+        path = folder / name
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()[:16]
+
+
 def graph_stamp(backend: GraphBackend, base_iri: str) -> str | None:
     """What the export of the loaded graph depends on, hashed; None when nothing is loaded."""
     meta = read_meta(backend)
     if not meta.get("digest"):
         return None
-    key = "|".join([str(meta["digest"]), str(meta.get("loaded_at")), base_iri, __version__])
+    key = "|".join([str(meta["digest"]), str(meta.get("loaded_at")), base_iri, __version__,
+                    _code_digest()])
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -138,7 +152,7 @@ def build(backend: GraphBackend, base_iri: str, root: Path, stamp: str) -> Gener
         raise
     _prune(root, keep={path.name})
     log.info("SPARQL store built: %d triples in %.2f s (%d bytes)", triples, seconds, size)
-    return Generation(path, stamp, triples, seconds, size)
+    return Generation(path, stamp, triples, round(seconds, 3), size)
 
 
 def _prune(root: Path, keep: set[str]) -> None:

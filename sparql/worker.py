@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from sparql.results import TABLE_WRITERS, graph_bytes
 
+READY = b"ready"
 ADDRESS_SPACE = 4 * 2**30  # a runaway query fails here, not in the machine's memory
 
 
@@ -53,7 +54,7 @@ class Worker:
             if fmt is None:
                 return {"ok": False, "error": "not-acceptable", "kind": "table"}, b""
             variables = [v.value for v in res.variables]
-            rows = []
+            rows: list[list[Any]] = []
             for solution in res:
                 if len(rows) == cap:
                     return self._table(fmt, variables, rows, True)
@@ -62,7 +63,7 @@ class Worker:
         fmt = req.get("graph")
         if fmt is None:
             return {"ok": False, "error": "not-acceptable", "kind": "graph"}, b""
-        triples = []
+        triples: list[Any] = []
         truncated = False
         for triple in res:
             if len(triples) == cap:
@@ -87,6 +88,7 @@ def main() -> int:
     replies = Connection(os.dup(sys.stdout.fileno()), readable=False)
     sys.stdout = sys.stderr  # nothing else may write on the reply pipe
     worker = Worker()
+    replies.send_bytes(READY)  # imports done: the server starts the query's clock after this
     while True:
         try:
             req = json.loads(requests.recv_bytes())
