@@ -18,7 +18,6 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from sparql_twins import cypher_rows, multiset, sparql_rows
 
 from api.app import create_app
 from conftest import run_cli, serving
@@ -29,6 +28,7 @@ from ontology.export import export_bytes
 from sparql.examples import examples
 from sparql.service import SparqlService
 from sparql.store import current
+from sparql_twins import cypher_rows, multiset, sparql_rows
 
 BASE = "https://w3id.org/migkg"
 SERBIA = f"""PREFIX migkg: <https://w3id.org/migkg/ontology#>
@@ -348,3 +348,15 @@ def test_cli_sparql_prints_a_table_json_or_a_format(loaded: FalkorBackend, tmp_p
     bad = run_cli("sparql", "SELECT ?s WHERE {", home=home, graph=loaded.graph_name)
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
     assert "line 1" in bad.stderr
+
+
+def test_the_readme_curl_answers_as_the_cypher_endpoint(http: httpx.Client) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    line = next(ln for ln in readme.splitlines()
+                if ln.startswith("curl -H 'Accept: application/sparql-results+json'"))
+    query = line.split("'query=", 1)[1].split("' http", 1)[0]
+    got = {r["agreement"] for r in rows(http.post("/sparql", data={"query": query}))}
+    cypher = http.get("/v1/queries/agreements_covering_country", params={"country": "Serbia"}).json()
+    expected = {f"{BASE}/id/agreement/{row[0]}" for row in cypher["rows"]}
+    assert cypher["columns"][0] == "agreement" and len(expected) >= 3
+    assert got == expected
