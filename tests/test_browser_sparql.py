@@ -65,3 +65,20 @@ def test_a_sparql_url_reruns_and_an_error_names_its_line(tab: tb.Tab) -> None:
     tab.shot("21-sparql-syntax-error")
     assert all("status of 400" in e for e in tab.errors), tab.errors
 
+
+
+SPARQL_PAGE = ("sparql", "/sparql?q=" + quote(
+    "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"), "#sparql-results table")
+
+
+@pytest.fixture
+def phone(browser: Any, live_url: str) -> Iterator[tb.Tab]:
+    yield from tb._tab(browser, live_url, tb.PHONE)
+
+
+def test_the_sparql_page_fits_a_phone(phone: tb.Tab) -> None:
+    tb.test_phone_width_has_no_horizontal_overflow(phone, *SPARQL_PAGE)
+
+
+def test_the_sparql_page_has_landmarks_labels_and_contrast(tab: tb.Tab) -> None:
+    tb.test_landmarks_labels_and_contrast(tab, *SPARQL_PAGE)
