@@ -360,3 +360,26 @@ def test_the_readme_curl_answers_as_the_cypher_endpoint(http: httpx.Client) -> N
     expected = {f"{BASE}/id/agreement/{row[0]}" for row in cypher["rows"]}
     assert cypher["columns"][0] == "agreement" and len(expected) >= 3
     assert got == expected
+
+
+def test_migkg_load_brings_the_store_in_step(loaded: FalkorBackend) -> None:
+    home, graph = loaded.server.home, loaded.graph_name
+    root = home.resolve() / "sparql" / graph
+    out = run_cli("load", home=home, graph=graph)
+    assert out.returncode == 0, out.stderr
+    first = current(root)
+    assert first is not None and f"SPARQL store: {first.triples} triples" in out.stdout
+    out = run_cli("load", "--full", home=home, graph=graph)  # a new load time: a new dump
+    assert out.returncode == 0, out.stderr
+    second = current(root)
+    assert second is not None and second.stamp != first.stamp and second.path != first.path
+
+
+def test_serve_start_up_builds_a_missing_store(loaded: FalkorBackend, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, graph=loaded.graph_name)  # the graph it is configured for
+    root = tmp_path.resolve() / "sparql" / loaded.graph_name
+    with serving(create_app(settings, backend=loaded)):
+        deadline = time.monotonic() + 60
+        while current(root) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert current(root) is not None, "no query was sent: start-up built it"
