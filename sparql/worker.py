@@ -12,6 +12,7 @@ import json
 import os
 import resource
 import sys
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -94,6 +95,7 @@ def main() -> int:
             req = json.loads(requests.recv_bytes())
         except EOFError:
             return 0
+        started = time.perf_counter()
         try:
             head, body = worker.answer(req)
         except MemoryError:
@@ -101,6 +103,7 @@ def main() -> int:
         except Exception as err:  # noqa: BLE001 - the server reports it as one line
             head, body = {"ok": False, "error": "failed",
                           "message": f"{type(err).__name__}: {err}"}, b""
+        head["engine_s"] = time.perf_counter() - started
         replies.send_bytes(json.dumps(head).encode())
         replies.send_bytes(body)
 
