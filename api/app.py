@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import problems
 from api.caching import CachingMiddleware
 from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
-from api.routers import cypher, docs, entities, explorer, health, queries, rdf, search
+from api.routers import cypher, docs, entities, explorer, health, queries, rdf, search, sparql
 from graph import open_backend, own_engine
 from graph.backend import GraphBackend
 from migkg import __version__
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             {"name": "entities", "description": "Entities by kind, one entity, search."},
             {"name": "queries", "description": "The named Cypher query library."},
             {"name": "cypher", "description": "Ad-hoc read-only Cypher."},
+            {"name": "sparql", "description": "SPARQL 1.1 over the RDF export, read-only."},
             {"name": "linked data", "description": "RDF dumps, the ontology and dereferenceable IRIs."},
             {"name": "health", "description": "Liveness and readiness."},
         ],
@@ -92,6 +93,6 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (health.router, search.router, entities.router, queries.router,
-                   cypher.router, rdf.router, explorer.router, docs.router):
+                   cypher.router, sparql.router, rdf.router, explorer.router, docs.router):
         app.include_router(router)
     return app

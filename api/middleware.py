@@ -24,6 +24,8 @@ from api.problems import problem_bytes
 MAX_JSON_DEPTH = 32
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x1f\x7f]")
+# A SPARQL query sent by GET (`/sparql?query=`) spans lines: tab, LF and CR are its whitespace.
+_CONTROL_BUT_LINES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -94,7 +96,8 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"")
-        if _CONTROL_TEXT.search(scope.get("path", "")) or _CONTROL.search(unquote_to_bytes(query)):
+        control = _CONTROL_BUT_LINES if scope.get("path") == "/sparql" else _CONTROL
+        if _CONTROL_TEXT.search(scope.get("path", "")) or control.search(unquote_to_bytes(query)):
             await send_problem(scope, send, 400, "bad-request", "Bad request",
                                "control characters (such as NUL) are not allowed in the path "
                                "or query string")

@@ -26,6 +26,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 COMMAND_MODULES = [
     "migkg.commands",
     "migkg.rdf_commands",
+    "migkg.sparql_cli",
 ]
 
 Subparsers = Any  # argparse's _SubParsersAction is private

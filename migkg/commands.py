@@ -14,6 +14,7 @@ from migkg.cli import EXIT_USAGE, Subparsers, add_command, settings_for
 from migkg.exc import MigkgError, NotFound
 from migkg.render import StageProgress, print_counts, print_rows
 from migkg.settings import Settings
+from migkg.sparql_cli import refreshing
 
 
 class PortInUse(MigkgError):
@@ -193,7 +194,7 @@ def register(sub: Subparsers) -> None:
     """validate, load, stats, query, serve."""
     for verb, fn, help_ in (
         ("validate", cmd_validate, "check the curated facts and print a summary"),
-        ("load", cmd_load, "validate and load the facts, replacing the graph"),
+        ("load", refreshing(cmd_load), "validate and load the facts, replacing the graph"),
     ):
         p = add_command(sub, verb, fn, help_, backend=verb == "load", data=True, fmt=verb == "validate")
         p.add_argument("--allow-empty", action="store_true",

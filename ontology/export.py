@@ -155,6 +155,7 @@ class Export:
             (ds, DCTERMS.conformsTo, ONTOLOGY_IRI),
             (ds, VOID.vocabulary, URIRef(VOCAB_IRI)),
             (ds, VOID.uriSpace, Literal(f"{base}/id/")),
+            (ds, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")),
             (ds, VOID.triples, Literal(counts.triples)),
             (ds, VOID.entities, Literal(sum(counts.entities.values()))),
         ]

@@ -104,6 +104,7 @@ EXTERNAL_TERMS: dict[URIRef, URIRef] = {
     DCTERMS.conformsTo: OWL.ObjectProperty,
     VOID.triples: OWL.DatatypeProperty, VOID.entities: OWL.DatatypeProperty,
     VOID.dataDump: OWL.ObjectProperty, VOID.uriSpace: OWL.DatatypeProperty,
+    VOID.sparqlEndpoint: OWL.ObjectProperty,
     VOID.vocabulary: OWL.ObjectProperty, VOID.classPartition: OWL.ObjectProperty,
     VOID.propertyPartition: OWL.ObjectProperty, VOID["class"]: OWL.ObjectProperty,
     VOID.property: OWL.ObjectProperty, DCAT.distribution: OWL.ObjectProperty,

@@ -7,6 +7,7 @@
 //   #/queries  #/queries/NAME            the named queries and their forms
 //   #/queries/NAME/run?country=Serbia    a run of a named query (loading it re-runs it)
 //   #/cypher?q=MATCH...                  the read-only Cypher console (re-runs q)
+//   #/sparql?q=SELECT...                 the SPARQL console (re-runs q)
 //   #/timeline                           events and agreements by date
 
 import { ApiError } from "./api.js";
@@ -18,6 +19,7 @@ import { kindPage } from "./pages/kind.js";
 import { graphPage } from "./pages/graphview.js";
 import { queriesPage } from "./pages/queries.js";
 import { cypherPage } from "./pages/cypher.js";
+import { sparqlPage } from "./pages/sparql.js";
 import { timelinePage } from "./pages/timeline.js";
 
 const ROUTES = [
@@ -31,6 +33,7 @@ const ROUTES = [
   [/^queries\/([^/]+)$/, "queries", (m) => (ctx) => queriesPage(ctx, m[1], false)],
   [/^queries\/([^/]+)\/run$/, "queries", (m) => (ctx) => queriesPage(ctx, m[1], true)],
   [/^cypher$/, "cypher", () => cypherPage],
+  [/^sparql$/, "sparql", () => sparqlPage],
   [/^timeline$/, "timeline", () => timelinePage],
 ];
 

@@ -1,0 +1,190 @@
+"""SPARQL 1.1 Protocol endpoint over the graph's RDF (sparql/), and its example queries.
+
+`/sparql` answers GET `?query=`, POST `application/sparql-query` and POST
+form-encoded `query=`, read-only: an update is refused with 400 and never
+reaches the store, which the workers open read-only anyway. The result format is
+negotiated from Accept (`?format=` overrides it, as many clients send).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from api.problems import error_responses
+from migkg.exc import BadRequest, NotAcceptable, QueryRejected
+from ontology.negotiate import negotiate
+from sparql.examples import examples
+from sparql.results import GRAPH_FORMATS, TABLE_FORMATS
+from sparql.service import SparqlService
+
+QUERY_MEDIA, UPDATE_MEDIA, FORM_MEDIA = ("application/sparql-query", "application/sparql-update",
+                                         "application/x-www-form-urlencoded")
+# Offers per kind of result: the standard media types first, then generic aliases.
+TABLE_OFFERS = {**{f.media_type: f.name for f in TABLE_FORMATS},
+                "application/json": "json", "application/xml": "xml", "text/xml": "xml"}
+GRAPH_OFFERS = {**{f.media_type: f.name for f in GRAPH_FORMATS},
+                "application/json": "jsonld", "application/xml": "rdfxml", "text/xml": "rdfxml"}
+# `?format=` (or `output=`) names: the format for each kind of result.
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
+    "tsv": ("tsv", None), "ttl": (None, "ttl"), "turtle": (None, "ttl"), "nt": (None, "nt"),
+    "ntriples": (None, "nt"), "n-triples": (None, "nt"), "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"),
+}
+_TEXT = ("text/",)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Bring the store up to date (in the background) and end the workers at shutdown."""
+    service = SparqlService(app.state.backend, app.state.settings)
+    app.state.sparql = service
+    service.start()
+    try:
+        yield
+    finally:
+        service.stop()
+
+
+router = APIRouter(tags=["sparql"], lifespan=lifespan)
+
+
+def _service(request: Request) -> SparqlService:
+    state = request.app.state
+    if getattr(state, "sparql", None) is None:  # an app started without the router's lifespan
+        state.sparql = SparqlService(state.backend, state.settings)
+    service: SparqlService = state.sparql
+    return service
+
+
+def _formats(request: Request, fmt: str | None) -> tuple[str | None, str | None]:
+    if fmt and fmt.lower() in FORMAT_NAMES:
+        return FORMAT_NAMES[fmt.lower()]
+    accept = request.headers.get("accept")
+    chosen: list[str | None] = []
+    for offers in (TABLE_OFFERS, GRAPH_OFFERS):
+        try:
+            chosen.append(offers[negotiate(accept, list(offers))])
+        except NotAcceptable:
+            chosen.append(None)
+    if chosen == [None, None]:
+        raise NotAcceptable(f"none of the requested media types is available ({accept})",
+                            available=[*TABLE_OFFERS, *GRAPH_OFFERS][:8])
+    return chosen[0], chosen[1]
+
+
+def _refuse_update() -> QueryRejected:
+    return QueryRejected("this endpoint is read-only: SPARQL Update is refused and nothing was "
+                         "changed", operation="update")
+
+
+def _one(values: list[str], name: str) -> str:
+    if len(values) != 1:
+        raise BadRequest(f"give exactly one `{name}` parameter, not {len(values)}")
+    return values[0]
+
+
+async def _answer(request: Request, query: str | None, fmt: str | None) -> Response:
+    if query is None or not query.strip():
+        raise BadRequest("missing `query`: send ?query=… (GET), a form field `query` or an "
+                         f"{QUERY_MEDIA} body (POST)")
+    table, graph = _formats(request, fmt)
+    service, settings = _service(request), request.app.state.settings
+    answer = await anyio.to_thread.run_sync(functools.partial(
+        service.query, query, table=table, graph=graph, timeout_ms=settings.query_timeout_ms,
+        row_cap=settings.row_cap))
+    media = answer.media_type
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers["X-Truncated"] = f"cut at {answer.count} (MIGKG_ROW_CAP)"
+    return Response(answer.body, headers=headers,
+                    media_type=f"{media}; charset=utf-8" if media.startswith(_TEXT) else media)
+
+
+RESULT_MEDIA = [*(f.media_type for f in TABLE_FORMATS), *(f.media_type for f in GRAPH_FORMATS)]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "SELECT and ASK: SPARQL results (JSON, XML, CSV, TSV); CONSTRUCT and "
+          "DESCRIBE: RDF (Turtle, N-Triples, JSON-LD, RDF/XML), by Accept.",
+          "content": {m: {} for m in RESULT_MEDIA}},
+    **error_responses(400, 406, 429, 503, 504),
+}
+DESCRIPTION = """A SPARQL 1.1 Protocol query endpoint over exactly the triples of
+`/v1/export.nt` (same IRIs, qualified relationships, quotations). Read-only: an
+update is refused (400). The `migkg`, `rdf`, `rdfs`, `owl`, `xsd`, `prov`,
+`dcterms`, `skos`, … prefixes are predeclared. Each query runs in a worker
+process killed at `MIGKG_QUERY_TIMEOUT_MS` (504); results stop at `MIGKG_ROW_CAP`
+rows or triples (`X-Truncated` says so); at most `MIGKG_CONSOLE_CONCURRENCY` queries
+run at once (429 beyond). Syntax errors answer 400 with the parser's `line` and
+`column`."""
+FormatQuery = Annotated[str | None, Query(
+    max_length=16, description="Overrides Accept: " + ", ".join(FORMAT_NAMES))]
+
+
+@router.get("/sparql", response_class=Response, summary="SPARQL query (GET)",
+            description=DESCRIPTION, responses=RESPONSES)
+async def sparql_get(
+    request: Request,
+    query: Annotated[str | None, Query(max_length=20_000, description="The SPARQL query",
+                                       examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"])] = None,
+    format: FormatQuery = None,  # noqa: A002
+    output: FormatQuery = None,
+) -> Response:
+    if "update" in request.query_params:
+        raise _refuse_update()
+    values = request.query_params.getlist("query")
+    return await _answer(request, _one(values, "query") if values else query, format or output)
+
+
+@router.post("/sparql", response_class=Response, summary="SPARQL query (POST)",
+             description=DESCRIPTION, responses=RESPONSES, openapi_extra={"requestBody": {
+                 "content": {
+                     QUERY_MEDIA: {"schema": {"type": "string", "maxLength": 20_000}},
+                     FORM_MEDIA: {"schema": {"type": "object", "required": ["query"],
+                                             "properties": {"query": {"type": "string"}}}},
+                 }, "required": True}})
+async def sparql_post(request: Request, format: FormatQuery = None,  # noqa: A002
+                      output: FormatQuery = None) -> Response:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the request body is not UTF-8") from None
+    if media == UPDATE_MEDIA:
+        raise _refuse_update()
+    if media == QUERY_MEDIA:
+        return await _answer(request, text, format or output)
+    if media == FORM_MEDIA:
+        form = parse_qs(text, keep_blank_values=True, max_num_fields=64)
+        if "update" in form:
+            raise _refuse_update()
+        fmts: list[str | None] = [*form.get("format", []), *form.get("output", []), format, output]
+        fmt = next((f for f in fmts if f), None)
+        return await _answer(request, _one(form["query"], "query") if "query" in form else None,
+                             fmt)
+    raise BadRequest(f"unsupported content type {media or '(none)'!r}: send {QUERY_MEDIA} or "
+                     f"{FORM_MEDIA}")
+
+
+class SparqlExample(BaseModel):
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+@router.get("/v1/sparql/examples", response_model=list[SparqlExample],
+            summary="Example SPARQL queries")
+def list_examples() -> list[SparqlExample]:
+    """The example queries of `ontology/queries/`, each the SPARQL twin of a named Cypher query."""
+    return [SparqlExample(name=e.name, title=e.title, description=e.description, query=e.query)
+            for e in examples()]

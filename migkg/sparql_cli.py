@@ -1,0 +1,117 @@
+"""`migkg sparql "<query>"`: SPARQL from the shell, and the store refresh after `migkg load`.
+
+Output as `migkg query`: `--format table|json|csv` (JSON is `{"columns", "rows"}`);
+CONSTRUCT and DESCRIBE print their triples as rows of subject, predicate and
+object. The other `--format`s print a standard serialisation instead (`srj` for
+SPARQL JSON, `xml`, `tsv`; `ttl`, `nt`, `jsonld`, `rdfxml`). The query runs as on `/sparql`:
+checked, in a worker process under `MIGKG_QUERY_TIMEOUT_MS`, cut at `MIGKG_ROW_CAP`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from migkg.settings import Settings, get_settings
+
+Command = Callable[[argparse.Namespace], int]
+TABLE_FORMATS = ("table", "json", "csv")  # as `migkg query`
+RAW_FORMATS = {"srj": "json", "xml": "xml", "tsv": "tsv",  # the serialisations /sparql sends
+               "ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdfxml"}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = get_settings()
+    backend = getattr(args, "backend", None)
+    return base.model_copy(update={"backend": backend}) if backend else base
+
+
+def _service(settings: Settings) -> Any:
+    from graph import open_backend
+    from sparql.service import SparqlService
+
+    return SparqlService(open_backend(settings), settings)
+
+
+def _value(term: dict[str, str] | None) -> Any:
+    if term is None:
+        return None
+    datatype = term.get("datatype", "")
+    if datatype.endswith("#integer"):
+        return int(term["value"])
+    if datatype.endswith("#boolean"):
+        return term["value"] == "true"
+    return term["value"]
+
+
+def table(answer: Any) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of plain values from an answer in SPARQL JSON or N-Triples."""
+    if answer.kind == "graph":
+        import pyoxigraph
+
+        triples = pyoxigraph.parse(answer.body, pyoxigraph.RdfFormat.N_TRIPLES)
+        return ["subject", "predicate", "object"], [
+            [str(t.subject.value), str(t.predicate.value), str(t.object.value)] for t in triples]
+    data = json.loads(answer.body)
+    if "boolean" in data:
+        return ["ask"], [[bool(data["boolean"])]]
+    columns = list(data["head"]["vars"])
+    return columns, [[_value(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from migkg.render import print_rows
+
+    settings = _settings(args)
+    service = _service(settings)
+    try:
+        if args.fmt in RAW_FORMATS:
+            from api.routers.sparql import FORMAT_NAMES
+
+            table_fmt, graph_fmt = FORMAT_NAMES[RAW_FORMATS[args.fmt]]
+            answer = service.query(args.query, table=table_fmt, graph=graph_fmt)
+            sys.stdout.buffer.write(answer.body)
+            sys.stdout.flush()
+        else:
+            answer = service.query(args.query, table="json", graph="nt")
+            columns, rows = table(answer)
+            print_rows(columns, rows, args.fmt)
+        if answer.truncated:
+            print(f"(truncated at {settings.row_cap} rows)", file=sys.stderr)
+    finally:
+        service.stop()
+        service.backend.close()
+    return 0
+
+
+def refreshing(load: Command) -> Command:
+    """`migkg load`, then the SPARQL store brought in step with the loaded graph."""
+    def run(args: argparse.Namespace) -> int:
+        code = load(args)
+        if code == 0:
+            service = _service(_settings(args))
+            try:
+                gen = service.generation()
+            finally:
+                service.backend.close()
+            print(f"SPARQL store: {gen.triples} triples ({gen.path.name})")
+        return code
+
+    return run
+
+
+def register(sub: Any) -> None:
+    """The `sparql` verb (`migkg.cli.COMMAND_MODULES` lists this module)."""
+    from migkg.cli import add_command
+
+    p = add_command(sub, "sparql", cmd_sparql, "run a read-only SPARQL query over the graph's RDF",
+                    backend=True)
+    p.add_argument("query", help="a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    p.add_argument("--format", choices=[*TABLE_FORMATS, *RAW_FORMATS], default="table", dest="fmt",
+                   help="table, json or csv as `migkg query`; or a serialisation as /sparql "
+                        "sends it: srj (SPARQL JSON), xml, tsv, ttl, nt, jsonld, rdfxml")
+    p.add_argument("--json", action="store_const", const="json", dest="fmt",
+                   help="same as --format json")

@@ -1,0 +1,112 @@
+"""The query worker: a child process that answers SPARQL queries over the store, read-only.
+
+Run as `python -m sparql.worker` by `sparql/pool.py`, which talks to it over its
+stdin and stdout (length-framed messages) and kills it when a query overruns its
+deadline: a thread in the server could not be stopped. It reopens the store when
+the server names a new generation, and exits when its stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from sparql.results import TABLE_WRITERS, graph_bytes
+
+READY = b"ready"
+ADDRESS_SPACE = 4 * 2**30  # a runaway query fails here, not in the machine's memory
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.store: Any = None
+
+    def open(self, path: str) -> Any:
+        if path != self.path:
+            self.store = None  # close the previous generation first
+            self.store = ox.Store.read_only(path)
+            self.path = path
+        return self.store
+
+    def answer(self, req: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        store = self.open(req["db"])
+        cap = int(req["row_cap"])
+        try:
+            res = store.query(req["query"], prefixes=req.get("prefixes"))
+        except SyntaxError as err:
+            return {"ok": False, "error": "syntax", "message": str(err)}, b""
+        if isinstance(res, ox.QueryBoolean):
+            fmt = req.get("table")
+            if fmt is None:
+                return {"ok": False, "error": "not-acceptable", "kind": "table"}, b""
+            body = TABLE_WRITERS[fmt]([], None, bool(res))
+            return {"ok": True, "kind": "boolean", "format": fmt, "count": 1,
+                    "truncated": False}, body
+        if isinstance(res, ox.QuerySolutions):
+            fmt = req.get("table")
+            if fmt is None:
+                return {"ok": False, "error": "not-acceptable", "kind": "table"}, b""
+            variables = [v.value for v in res.variables]
+            rows: list[list[Any]] = []
+            for solution in res:
+                if len(rows) == cap:
+                    return self._table(fmt, variables, rows, True)
+                rows.append([solution[i] for i in range(len(variables))])
+            return self._table(fmt, variables, rows, False)
+        fmt = req.get("graph")
+        if fmt is None:
+            return {"ok": False, "error": "not-acceptable", "kind": "graph"}, b""
+        triples: list[Any] = []
+        truncated = False
+        for triple in res:
+            if len(triples) == cap:
+                truncated = True
+                break
+            triples.append(triple)
+        body = graph_bytes(triples, fmt, req.get("prefixes"))
+        return {"ok": True, "kind": "graph", "format": fmt, "count": len(triples),
+                "truncated": truncated}, body
+
+    @staticmethod
+    def _table(fmt: str, variables: list[str], rows: list[list[Any]],
+               truncated: bool) -> tuple[dict[str, Any], bytes]:
+        body = TABLE_WRITERS[fmt](variables, rows)
+        return {"ok": True, "kind": "table", "format": fmt, "count": len(rows),
+                "truncated": truncated}, body
+
+
+def main() -> int:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+    requests = Connection(os.dup(sys.stdin.fileno()), writable=False)
+    replies = Connection(os.dup(sys.stdout.fileno()), readable=False)
+    sys.stdout = sys.stderr  # nothing else may write on the reply pipe
+    worker = Worker()
+    replies.send_bytes(READY)  # imports done: the server starts the query's clock after this
+    while True:
+        try:
+            req = json.loads(requests.recv_bytes())
+        except EOFError:
+            return 0
+        started = time.perf_counter()
+        try:
+            head, body = worker.answer(req)
+        except MemoryError:
+            head, body = {"ok": False, "error": "failed", "message": "the query ran out of memory"}, b""
+        except Exception as err:  # noqa: BLE001 - the server reports it as one line
+            head, body = {"ok": False, "error": "failed",
+                          "message": f"{type(err).__name__}: {err}"}, b""
+        head["engine_s"] = time.perf_counter() - started
+        replies.send_bytes(json.dumps(head).encode())
+        replies.send_bytes(body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
