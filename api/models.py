@@ -12,7 +12,13 @@ from graph.backend import Result
 class Evidence(BaseModel):
     doc: str = Field(description="Id of the source document.", examples=["pm-epc-budapest-2024"])
     quote: str = Field(description="A short verbatim quote from it.")
+    start: int | None = Field(None, description="Start of the quoted span in the document's "
+                              "text (W3C TextPositionSelector: code points, inclusive).")
+    end: int | None = Field(None, description="End of the span (exclusive).")
     link: str | None = Field(None, description="The relationship this quote supports, if any.")
+    passage: str | None = Field(None, description="API path of the passage in the document's "
+                                "text, with context.",
+                                examples=["/v1/documents/pm-epc-budapest-2024/text?start=0&end=42"])
 
 
 class DocumentRef(BaseModel):

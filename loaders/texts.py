@@ -158,6 +158,8 @@ def read_text(sources: Path, name: str) -> FoldedText:
         raise TextProblem(str(sources / name), 1, "file",
                           "a source text is a plain `<name>.txt` inside sources/")
     path = sources / name
+    if not path.exists() and not path.is_symlink():
+        raise TextProblem(str(path), 1, "file", f"no such file {SOURCES}/{name}")
     try:
         data = read_regular(path)
     except Unreadable as err:
