@@ -37,6 +37,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     facts = read_facts(settings.data, allow_empty=args.allow_empty)
+    from migkg.sources_cli import print_warnings
+
+    print_warnings(facts)  # e.g. a quote found twice in its document
     nodes, rels = facts.counts()
     print(f"{settings.data}: valid - {len(facts.entities)} entities, "
           f"{len(facts.relationships)} relationships")
@@ -241,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
     p = add("ontology", cmd_ontology, "print or write the OWL ontology (Turtle)")
     p.add_argument("-o", "--output", default="-", help="file to write; - for stdout (default)")
+    from migkg.sources_cli import register as register_sources
+
+    register_sources(sub)  # sources add | find | check, review
     return parser
 
 
