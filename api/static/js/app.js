@@ -8,6 +8,7 @@
 //   #/queries/NAME/run?country=Serbia    a run of a named query (loading it re-runs it)
 //   #/cypher?q=MATCH...                  the read-only Cypher console (re-runs q)
 //   #/timeline                           events and agreements by date
+//   #/document/ID?at=START-END           a source text, quoted spans highlighted
 
 import { ApiError } from "./api.js";
 import { clear, h } from "./dom.js";
@@ -19,6 +20,7 @@ import { graphPage } from "./pages/graphview.js";
 import { queriesPage } from "./pages/queries.js";
 import { cypherPage } from "./pages/cypher.js";
 import { timelinePage } from "./pages/timeline.js";
+import { documentPage } from "./pages/document.js";
 
 const ROUTES = [
   [/^$/, "home", () => homePage],
@@ -32,6 +34,7 @@ const ROUTES = [
   [/^queries\/([^/]+)\/run$/, "queries", (m) => (ctx) => queriesPage(ctx, m[1], true)],
   [/^cypher$/, "cypher", () => cypherPage],
   [/^timeline$/, "timeline", () => timelinePage],
+  [/^document\/([^/]+)$/, "home", (m) => (ctx) => documentPage(ctx, m[1])],
 ];
 
 /** The current hash as {path, params}; path segments stay URI-encoded. */
