@@ -47,7 +47,7 @@ def test_clicking_a_highlight_lists_the_facts_it_supports(tab: Tab) -> None:
     expect(page.locator(".reader-text mark.at")).to_have_count(0)
     first = marks.first
     first.click()
-    expect(page.locator(".reader-facts h3")).to_contain_text("cite this passage")
+    expect(page.locator(".reader-facts h3")).to_contain_text("this passage")
     links = page.locator(".reader-fact-list a")
     assert links.count() >= 1
     links.first.click()

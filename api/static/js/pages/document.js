@@ -48,7 +48,7 @@ export async function documentPage(ctx, id) {
     clear(panel);
     const chosen = indices.map((k) => spans[k]);
     const facts = chosen.flatMap((s) => s.facts);
-    panel.append(h("h3", {}, `${plural(facts.length, "fact", "facts")} cite this passage`),
+    panel.append(h("h3", {}, `${plural(facts.length, "fact", "facts")} ${facts.length === 1 ? "cites" : "cite"} this passage`),
       h("blockquote", { class: "reader-quote" },
         chosen.map((s) => h("p", {}, `“${chars.slice(s.start, s.end).join("")}” `,
           h("span", { class: "muted small" }, `(${s.start}–${s.end})`)))),
@@ -86,7 +86,8 @@ export async function documentPage(ctx, id) {
         `${plural(spans.length, "quoted span", "quoted spans")} highlighted; select one for the facts it supports.`), textEl),
       h("aside", { class: "reader-side" }, section("Facts", panel),
         section("Licence", h("p", { class: "small" }, doc.attribution || ""),
-          doc.licence_url ? h("p", { class: "small" }, h("a", { href: doc.licence_url, rel: "noopener noreferrer" }, doc.licence)) : null,
+          h("p", { class: "small" }, doc.licence_url
+            ? h("a", { href: doc.licence_url, rel: "noopener noreferrer" }, doc.licence) : doc.licence),
           h("p", { class: "muted small" }, doc.retrieval || ""),
           h("p", { class: "muted small" }, "SHA-256 ", h("code", {}, doc.sha256 || ""))))));
 
