@@ -19,7 +19,7 @@ def _marked(page: object) -> str:
         "() => [...document.querySelectorAll('.reader-text mark.at')].map(m => m.textContent).join('')"))
 
 
-def test_an_evidence_quote_opens_the_reader_at_its_span(tab: Tab) -> None:
+def test_an_evidence_quote_opens_the_reader_at_its_span(tab: Tab) -> None:  # noqa: F811 (fixtures of test_browser)
     page = tab.open("/entity/country/RS")
     link = page.locator(".evidence a.quote-link").first
     expect(link).to_be_visible()
@@ -40,7 +40,7 @@ def test_an_evidence_quote_opens_the_reader_at_its_span(tab: Tab) -> None:
     tab.assert_clean()
 
 
-def test_clicking_a_highlight_lists_the_facts_it_supports(tab: Tab) -> None:
+def test_clicking_a_highlight_lists_the_facts_it_supports(tab: Tab) -> None:  # noqa: F811 (fixtures of test_browser)
     page = tab.open("/document/pm-epc-budapest-western-balkans")
     marks = page.locator(".reader-text mark.quoted")
     assert marks.count() > 10
@@ -56,7 +56,7 @@ def test_clicking_a_highlight_lists_the_facts_it_supports(tab: Tab) -> None:
     tab.assert_clean()
 
 
-def test_a_span_that_is_not_quoted_says_so(tab: Tab) -> None:
+def test_a_span_that_is_not_quoted_says_so(tab: Tab) -> None:  # noqa: F811 (fixtures of test_browser)
     page = tab.open("/document/pm-epc-budapest-western-balkans?at=1-2")
     expect(page.locator(".reader-facts .problem")).to_contain_text("No quoted span at 1-2")
     tab.assert_clean()
@@ -64,7 +64,7 @@ def test_a_span_that_is_not_quoted_says_so(tab: Tab) -> None:
 
 @pytest.mark.parametrize("doc", ["cabinet-office-joint-migration-statement",
                                  "foreign-secretary-brussels-press-release"])
-def test_the_reader_fits_a_phone(phone: Tab, doc: str) -> None:
+def test_the_reader_fits_a_phone(phone: Tab, doc: str) -> None:  # noqa: F811 (fixtures of test_browser)
     page = phone.open(f"/document/{doc}")
     expect(page.locator(".reader-text")).to_be_visible()
     overflow = page.evaluate(
