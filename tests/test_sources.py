@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from pyshacl import validate
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from conftest import DATA, MINI, run_cli
 from graph.embedded import EmbeddedServer
@@ -22,6 +22,7 @@ from ontology.export import build_graph
 from ontology.shapes import build_shapes
 from ontology.vocab import OA
 
+NON_NEGATIVE = URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 TEXT = {p.stem: p.read_text(encoding="utf-8") for p in (DATA / "sources").glob("*.txt")}
 
 
@@ -64,7 +65,7 @@ def test_api_evidence_items_carry_doc_quote_anchor_and_passage(client: TestClien
     assert len(items) > 5
     for item in items:
         _check_item(item, client)
-    passage = client.get(items[0]["passage"], params={"context": 40}).json()["passage"]
+    passage = client.get(items[0]["passage"] + "&context=40").json()["passage"]
     assert fold(passage["exact"]) == fold(items[0]["quote"])
     assert len(passage["before"]) <= 40 and len(passage["after"]) <= 40
     assert passage["line"] >= 1
@@ -113,7 +114,7 @@ def test_rdf_quotations_carry_selectors_that_pass_shacl(loaded: FalkorBackend) -
         assert kinds == {OA.TextQuoteSelector, OA.TextPositionSelector}
         position = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in g)
         start, end = g.value(position, OA.start), g.value(position, OA.end)
-        assert isinstance(start, Literal) and start.datatype == XSD.nonNegativeInteger
+        assert isinstance(start, Literal) and start.datatype == NON_NEGATIVE
         doc = str(g.value(q, OA.hasSource)).rsplit("/", 1)[-1]
         exact = next(g.objects(next(s for s in selectors if s != position), OA.exact))
         assert fold(TEXT[doc][int(start):int(end)]) == fold(str(exact))
