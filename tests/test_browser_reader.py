@@ -9,7 +9,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import Tab, browser, expect, live_url, phone, pytestmark, tab  # noqa: F401
+from test_browser import (  # noqa: F401 (fixtures)
+    CONTRAST_JS,
+    Tab,
+    browser,
+    expect,
+    live_url,
+    phone,
+    pytestmark,
+    tab,
+)
 
 from loaders.texts import fold
 
@@ -74,3 +83,15 @@ def test_the_reader_fits_a_phone(phone: Tab, doc: str) -> None:  # noqa: F811 (f
     api = page.evaluate(f"() => fetch('/v1/documents/{doc}/text').then(r => r.json())")
     assert text == api["text"]  # every character of the stored text, none added
     phone.assert_clean()
+
+
+def test_the_reader_is_accessible(tab: Tab) -> None:  # noqa: F811 (fixtures of test_browser)
+    page = tab.open("/document/ein-home-secretary-new-agreements?at=0-10")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate(CONTRAST_JS) == []  # highlighted and marked spans included
+    mark = page.locator(".reader-text mark.quoted").nth(1)
+    mark.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".reader-text mark.selected")).to_have_count(1)
+    expect(page.locator(".reader-facts h3")).to_contain_text("this passage")
+    tab.assert_clean()
