@@ -159,3 +159,11 @@ def test_cli_sources_find_check_and_review(tmp_path: Path, server: EmbeddedServe
     again = cli("sources", "add", str(new), "--data", str(data), "--id", "note", "--title", "N",
                 "--licence", "CC0-1.0")
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_entity_description_evidence_carries_anchors(client: TestClient) -> None:
+    body = client.get("/id/country/RS", headers={"Accept": "application/json"}).json()
+    items = body["evidence"] + [e for r in body["relationships"] for e in r["evidence"]]
+    assert items
+    for e in items:
+        assert fold(TEXT[e["document"]][e["start"]:e["end"]]) == fold(e["quote"])
