@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from pyshacl import validate
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from conftest import DATA, MINI, run_cli
+from conftest import DATA, MINI, RECORDED, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
@@ -167,3 +169,30 @@ def test_entity_description_evidence_carries_anchors(client: TestClient) -> None
     assert items
     for e in items:
         assert fold(TEXT[e["document"]][e["start"]:e["end"]]) == fold(e["quote"])
+
+
+def test_a_re_anchored_text_reloads_as_a_diff(tmp_path: Path, server: EmbeddedServer) -> None:
+    """A text edited in front of the quotes (its hash updated) moves every anchor: a
+    reload rewrites the items, and the unchanged-folder shortcut does not skip it."""
+    from loaders.facts import facts_digest, read_facts
+    from loaders.load import load_facts, loaded_digest
+
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    graph = FalkorBackend(server, f"test_sources_reload_{secrets.token_hex(3)}",
+                          statement_hook=RECORDED.add)
+    try:
+        assert load_facts(read_facts(data), graph) == "full"
+        before = facts_digest(data)
+        text = data / "sources" / "test.txt"
+        text.write_text("Preface.\n" + text.read_text())
+        manifest = data / "sources" / "test.yaml"
+        new_hash = hashlib.sha256(text.read_bytes()).hexdigest()
+        manifest.write_text(re.sub(r"sha256: \w+", f"sha256: {new_hash}", manifest.read_text()))
+        assert facts_digest(data) != before == loaded_digest(graph)
+        assert load_facts(read_facts(data), graph, full=False) == "diff"
+        starts = graph.read("MATCH (n {id: 'doc-a'}) RETURN n.evidence_starts").scalar()
+        assert starts == [len("Preface.\n")]
+    finally:
+        graph.drop()
+        graph.close()
