@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import problems
 from api.caching import CachingMiddleware
 from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
-from api.routers import cypher, docs, entities, explorer, health, queries, rdf, search, sparql
+from api.routers import cypher, docs, documents, entities, explorer, health, queries, rdf, search, sparql
 from graph import open_backend, own_engine
 from graph.backend import GraphBackend
 from migkg import __version__
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (health.router, search.router, entities.router, queries.router,
-                   cypher.router, sparql.router, rdf.router, explorer.router, docs.router):
+                   cypher.router, sparql.router, rdf.router, explorer.router, docs.router,
+                   documents.router):
         app.include_router(router)
     return app

@@ -12,7 +12,13 @@ from graph.backend import Result
 class Evidence(BaseModel):
     doc: str = Field(description="Id of the source document.", examples=["pm-epc-budapest-2024"])
     quote: str = Field(description="A short verbatim quote from it.")
+    start: int | None = Field(None, description="Start of the quoted span in the document's "
+                              "text (W3C TextPositionSelector: code points, inclusive).")
+    end: int | None = Field(None, description="End of the span (exclusive).")
     link: str | None = Field(None, description="The relationship this quote supports, if any.")
+    passage: str | None = Field(None, description="API path of the passage in the document's "
+                                "text, with context.",
+                                examples=["/v1/documents/pm-epc-budapest-2024/text?start=0&end=42"])
 
 
 class DocumentRef(BaseModel):
@@ -98,3 +104,39 @@ class QueryInfo(BaseModel):
     example: str
     parameters: dict[str, Any] = Field(description="JSON Schema of the parameters.")
     cypher: str
+
+
+class SpanFacts(BaseModel):
+    start: int
+    end: int
+    facts: list[dict[str, Any]] = Field(description="Entities ({kind, id, name}) and relationships "
+                                        "({type, from, to}) whose quotes anchor here.")
+
+
+class Passage(BaseModel):
+    start: int
+    end: int
+    exact: str = Field(description="The text of the span, as stored.")
+    before: str = Field(description="Context before the span.")
+    after: str = Field(description="Context after the span.")
+    line: int = Field(description="Line of the span's start in the text (1-based).")
+
+
+class DocumentText(BaseModel):
+    """A document's stored text (whole, with its quoted spans) or one passage of it."""
+
+    id: str
+    file: str
+    title: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    date: str | None = None
+    licence: str | None = None
+    licence_url: str | None = None
+    attribution: str | None = None
+    retrieval: str | None = None
+    sha256: str | None = None
+    length: int = Field(description="Length of the text in code points.")
+    text: str | None = Field(None, description="The whole text (without start/end).")
+    annotations: list[SpanFacts] | None = None
+    passage: Passage | None = Field(None, description="The passage (with start/end).")

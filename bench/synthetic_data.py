@@ -6,8 +6,9 @@ Every file it writes passes `migkg validate`: every node kind and relationship
 type of the schema (required properties always, optional ones at random), ids
 unique, references to declared entities of allowed kinds, no duplicate
 relationship keys, about 2.5 relationships per entity. Every quote is a verbatim
-span of one of the five source texts (`../shared/seeds/*.txt`) and cites a
-document whose `file` is that text, so tests/test_quotes.py's check holds.
+span of one of the five source texts (`data/sources/*.txt`) and cites a document
+whose `file` is that text; the folder gets a `sources/` copy of the five texts and
+their manifests, so `migkg validate` finds and anchors every quote.
 Files hold at most CHUNK items, well under the reader's 64 MiB bound per file.
 """
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph.schema import PropertySpec, Schema, get_schema  # noqa: E402
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+TEXTS = ROOT / "data" / "sources"  # the five texts and their manifests
 CHUNK = 20_000
 RELS_PER_ENTITY = 2.5
 # Shares per 20,000 entities (the curated data's proportions, as in synthetic_graph.py).
@@ -71,10 +72,10 @@ class Generator:
 
     def __init__(self, schema: Schema, n: int, seed: int = 42) -> None:
         self.schema, self.n, self.rng = schema, n, random.Random(seed)
-        seed_files = sorted(p.name for p in SEEDS.glob("*.txt"))
+        seed_files = sorted(p.name for p in TEXTS.glob("*.txt"))
         if not seed_files:
-            raise SystemExit(f"no source texts in {SEEDS}")
-        self.quotes = {f: quotes_of((SEEDS / f).read_text(encoding="utf-8"), self.rng)
+            raise SystemExit(f"no source texts in {TEXTS}")
+        self.quotes = {f: quotes_of((TEXTS / f).read_text(encoding="utf-8"), self.rng)
                        for f in seed_files}
         self.seed_files = seed_files
         self.ids = {kind: [self._ident(kind, i) for i in range(k)] for kind, k in sizes(n, list(schema.nodes)).items()}
@@ -183,6 +184,10 @@ def write_data(out: Path, n: int, seed: int = 42, schema: Schema | None = None) 
     if any(out.iterdir()):
         raise SystemExit(f"{out} is not empty")
     gen = Generator(schema or get_schema(), n, seed)
+    (out / "sources").mkdir()
+    for name in gen.seed_files:  # each text with its manifest
+        for path in (TEXTS / name, (TEXTS / name).with_suffix(".yaml")):
+            (out / "sources" / path.name).write_bytes(path.read_bytes())
     header = f"synthetic data, {n} entities, seed {seed} (bench/synthetic_data.py)"
     counts: dict[str, int] = {}
     for kind, items in gen.entity_files().items():

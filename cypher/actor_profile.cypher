@@ -10,12 +10,12 @@ MATCH (a {id: $actor})-[r:`PARTY_TO`|`SIGNED`|`MEMBER_OF`|`HOLDS_OFFICE`|`ATTEND
 RETURN type(r) AS relation, 'out' AS direction, x.id AS other, x.name AS other_name,
        labels(x)[0] AS other_kind, coalesce(r.role, r.title, r.description) AS role,
        coalesce(r.date, r.as_of, x.date) AS date,
-       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i]}] AS evidence
+       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
 ORDER BY relation, other, role
 UNION ALL
 MATCH (a {id: $actor})<-[r:`MEMBER_OF`|`HOLDS_OFFICE`|`COOPERATES_WITH`|`PART_OF`]-(x)
 RETURN type(r) AS relation, 'in' AS direction, x.id AS other, x.name AS other_name,
        labels(x)[0] AS other_kind, coalesce(r.role, r.title, r.description) AS role,
        coalesce(r.date, r.as_of, x.date) AS date,
-       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i]}] AS evidence
+       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
 ORDER BY relation, other, role

@@ -11,18 +11,18 @@
 MATCH (x)-[r:`PARTY_TO`]->(a:`Agreement` {id: $agreement})
 RETURN x.id AS actor, x.name AS name, labels(x)[0] AS kind, 'PARTY_TO' AS relation, r.role AS role,
        null AS date, null AS event,
-       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i]}] AS evidence
+       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
 ORDER BY role, actor
 UNION ALL
 MATCH (x)-[r:`SIGNED`]->(a:`Agreement` {id: $agreement})
 RETURN x.id AS actor, x.name AS name, labels(x)[0] AS kind, 'SIGNED' AS relation, 'signed' AS role,
        r.date AS date, null AS event,
-       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i]}] AS evidence
+       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
 ORDER BY role, actor
 UNION ALL
 MATCH (a:`Agreement` {id: $agreement})-[w:`ANNOUNCED_AT`]->(e:`Event`)<-[r:`ATTENDED`]-(x)
 WHERE w.action IN ['agreed', 'signed'] AND r.role IN ['convener', 'chair', 'host', 'present']
 RETURN x.id AS actor, x.name AS name, labels(x)[0] AS kind, 'ATTENDED' AS relation, r.role AS role,
        e.date AS date, e.id AS event,
-       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i]}] AS evidence
+       [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
 ORDER BY role, actor

@@ -13,5 +13,5 @@ ORDER BY x.id
 RETURN f.id AS framework, f.name AS framework_name, p.position AS position, p.id AS principle,
        p.label AS label, p.name AS name,
        [y IN collect({id: x.id, name: x.name, kind: labels(x)[0]}) WHERE y.id IS NOT NULL] AS aligned,
-       [i IN range(0, size(p.evidence_docs) - 1) | {doc: p.evidence_docs[i], quote: p.evidence_quotes[i]}] AS evidence
+       [i IN range(0, size(p.evidence_docs) - 1) | {doc: p.evidence_docs[i], quote: p.evidence_quotes[i], start: p.evidence_starts[i], end: p.evidence_ends[i]}] AS evidence
 ORDER BY position, principle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from graph.backend import GraphBackend
 from graph.meta import META_LABEL
@@ -11,7 +12,8 @@ from graph.resolve import fold
 from graph.schema import NodeKind, Schema
 from migkg.exc import BadRequest, NotFound
 
-INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "key"}
+INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "evidence_starts",
+            "evidence_ends", "key"}
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,29 @@ class ListFilter:
     offset: int = 0
 
 
+def passage(doc: str, start: int | None, end: int | None) -> str | None:
+    """The API path of a quote's passage in its document's text (None when not anchored)."""
+    if start is None or end is None:
+        return None
+    return f"/v1/documents/{quote(doc, safe='')}/text?start={start}&end={end}"
+
+
+def with_passage(item: dict[str, Any]) -> dict[str, Any]:
+    """An evidence item from a named query, with its passage link."""
+    return {**item, "passage": passage(item["doc"], item.get("start"), item.get("end"))}
+
+
 def evidence(props: dict[str, Any], link: str | None = None) -> list[dict[str, Any]]:
+    """Each quote with its document, anchor (start, end) and passage link."""
     docs, quotes = props.get("evidence_docs") or [], props.get("evidence_quotes") or []
-    return [{"doc": d, "quote": q, "link": link} for d, q in zip(docs, quotes, strict=False)]
+    starts, ends = props.get("evidence_starts") or [], props.get("evidence_ends") or []
+    out = []
+    for i, (d, q) in enumerate(zip(docs, quotes, strict=False)):
+        start = starts[i] if i < len(starts) else None
+        end = ends[i] if i < len(ends) else None
+        out.append({"doc": d, "quote": q, "start": start, "end": end, "link": link,
+                    "passage": passage(d, start, end)})
+    return out
 
 
 def public(props: dict[str, Any]) -> dict[str, Any]:

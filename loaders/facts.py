@@ -14,6 +14,8 @@ from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders import pool
 from loaders.files import Unreadable, list_data_files, read_regular
 from loaders.models import models
+from loaders.quotes import anchor_quotes
+from loaders.texts import digest_sources
 from loaders.yamlsource import LocatedDoc, YamlError, parse
 from migkg.exc import InvalidFacts, Problem
 
@@ -52,7 +54,7 @@ class Entity(_Located):
     kind: str
     id: str
     props: dict[str, Any]
-    sources: list[dict[str, str]]
+    sources: list[dict[str, Any]]  # doc, quote and, once anchored, start and end
     file: str
     line: int
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -64,7 +66,7 @@ class Relationship(_Located):
     source: str
     target: str
     props: dict[str, Any]
-    sources: list[dict[str, str]]
+    sources: list[dict[str, Any]]
     file: str
     line: int
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -79,6 +81,7 @@ class Facts:
     entities: list[Entity] = field(default_factory=list)
     relationships: list[Relationship] = field(default_factory=list)
     digest: str = ""
+    warnings: list[Problem] = field(default_factory=list)  # e.g. a quote found twice
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         nodes: dict[str, int] = {}
@@ -102,6 +105,7 @@ def _field_lines(doc: LocatedDoc, path: tuple[str | int, ...], item: dict[str, A
     sources = item.get("sources")
     for j in range(len(sources) if isinstance(sources, list) else 0):
         lines[f"sources[{j}].doc"] = doc.line_of((*path, "sources", j, "doc"))
+        lines[f"sources[{j}].quote"] = doc.line_of((*path, "sources", j, "quote"))
     return lines
 
 
@@ -297,6 +301,7 @@ def facts_digest(data_dir: Path) -> str:
             _digest_file(digest, path, read_regular(path))
         except Unreadable as err:
             digest.update(f"{path.name}\0unreadable: {err}\0".encode())
+    digest_sources(digest, data_dir)
     return digest.hexdigest()
 
 
@@ -356,6 +361,10 @@ def _read(reader: _Reader, data_dir: Path, allow_empty: bool) -> Facts:
         reader.problem(where, 0, "", "no *.yaml files; pass --allow-empty to load an empty graph")
     _read_files(reader, files)
     reader.cross_check()
+    if files:
+        anchor_quotes(data_dir, reader.facts.entities, reader.facts.relationships,
+                      reader.problem, reader.facts.warnings)
+        digest_sources(reader.digest, data_dir)
     if files and not reader.problems and _is_empty(reader.facts) and not allow_empty:
         reader.problem(where, 0, "", f"no facts: {len(files)} file(s) but no entity besides "
                        "documents; pass --allow-empty to load an empty graph")

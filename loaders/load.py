@@ -66,6 +66,16 @@ def relationship_digest(r: Relationship) -> str:
     return _digest(r.type, r.source, r.target, r.props, r.sources)
 
 
+def evidence_props(props: Row, sources: list[dict[str, Any]]) -> None:
+    """`evidence_docs`, `evidence_quotes` and, when every quote is anchored (the data
+    folder has its source texts), `evidence_starts` / `evidence_ends`: parallel lists."""
+    props["evidence_docs"] = [s["doc"] for s in sources]
+    props["evidence_quotes"] = [s["quote"] for s in sources]
+    if all("start" in s for s in sources):
+        props["evidence_starts"] = [s["start"] for s in sources]
+        props["evidence_ends"] = [s["end"] for s in sources]
+
+
 def node_row(e: Entity, dates: set[str]) -> Row:
     """The node's properties, as stored: id, derived ones, evidence and `_digest`."""
     props = dict(e.props)
@@ -73,8 +83,7 @@ def node_row(e: Entity, dates: set[str]) -> Row:
         props[f"{name}_precision"] = date_precision(props[name])
     props["id"] = e.id
     props.update(name_properties(e.id, e.kind, e.props))  # graph/names.py
-    props["evidence_docs"] = [s["doc"] for s in e.sources]
-    props["evidence_quotes"] = [s["quote"] for s in e.sources]
+    evidence_props(props, e.sources)
     props[DIGEST] = entity_digest(e)
     return props
 
@@ -85,8 +94,7 @@ def rel_row(r: Relationship, dates: set[str]) -> Row:
     for name in dates & props.keys():
         props[f"{name}_precision"] = date_precision(props[name])
     props["key"] = r.key
-    props["evidence_docs"] = [s["doc"] for s in r.sources]
-    props["evidence_quotes"] = [s["quote"] for s in r.sources]
+    evidence_props(props, r.sources)
     props[DIGEST] = relationship_digest(r)
     return {"from": r.source, "to": r.target, "props": props}
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "migkg.commands",
     "migkg.rdf_commands",
     "migkg.sparql_cli",
+    "migkg.sources_cli",
 ]
 
 Subparsers = Any  # argparse's _SubParsersAction is private

@@ -32,6 +32,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     facts = read_facts(settings.data, allow_empty=args.allow_empty)
+    from migkg.sources_cli import print_warnings
+
+    print_warnings(facts)  # e.g. a quote found twice in its document (stderr)
     nodes, rels = facts.counts()
     if args.fmt == "table":
         print(f"{settings.data}: valid - {len(facts.entities)} entities, "

@@ -151,10 +151,17 @@ def relationship_graph(link: Link, mapper: Mapper) -> Graph:
     return g
 
 
-def _evidence(props: dict[str, Any], mapper: Mapper) -> list[dict[str, str]]:
+def _evidence(props: dict[str, Any], mapper: Mapper) -> list[dict[str, Any]]:
     docs, quotes = props.get("evidence_docs") or [], props.get("evidence_quotes") or []
-    return [{"document": d, "document_iri": str(mapper.iri("Document", d)), "quote": q}
-            for d, q in zip(docs, quotes, strict=False)]
+    starts, ends = props.get("evidence_starts") or [], props.get("evidence_ends") or []
+    out: list[dict[str, Any]] = []
+    for i, (d, q) in enumerate(zip(docs, quotes, strict=False)):
+        item: dict[str, Any] = {"document": d, "document_iri": str(mapper.iri("Document", d)),
+                                "quote": q}
+        if i < len(starts) and i < len(ends):  # the quote's span in the document's text
+            item["start"], item["end"] = starts[i], ends[i]
+        out.append(item)
+    return out
 
 
 def _schema_props(specs: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.schema import Schema
 from loaders.facts import relationship_key as loader_key
@@ -21,6 +21,7 @@ from ontology.vocab import (
     EVIDENCE,
     KEY,
     LABEL_PROPERTY,
+    OA,
     OBJECT,
     QUOTATION,
     SAME_AS_PROPERTY,
@@ -37,6 +38,11 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 A, LABEL, SAME_AS, IN_SCHEME = RDF.type, RDFS.label, OWL.sameAs, SKOS.inScheme
 DERIVED_FROM, VALUE, SOURCE, CONCEPT_SCHEME = (PROV.wasDerivedFrom, PROV.value, DCTERMS.source,
                                                SKOS.ConceptScheme)
+# Web Annotation terms, bound once.
+SPECIFIC, HAS_SOURCE, HAS_SELECTOR, EXACT = (OA.SpecificResource, OA.hasSource, OA.hasSelector,
+                                             OA.exact)
+QUOTE_SELECTOR, POSITION_SELECTOR, START, END = (OA.TextQuoteSelector, OA.TextPositionSelector,
+                                                 OA.start, OA.end)
 _QID = re.compile(r"^Q[0-9]+$")
 
 
@@ -124,6 +130,7 @@ class Mapper:
         """`owner prov:wasDerivedFrom <doc>` per document, and a quotation node per quote."""
         docs = [str(d) for d in props.get("evidence_docs") or []]
         quotes = [str(q) for q in props.get("evidence_quotes") or []]
+        starts, ends = props.get("evidence_starts") or [], props.get("evidence_ends") or []
         out: list[Triple] = [
             (owner, DERIVED_FROM, self.iri("Document", d)) for d in dict.fromkeys(docs)
         ]
@@ -138,4 +145,20 @@ class Mapper:
                 (q, VALUE, Literal(quote)),
                 (q, SOURCE, self.iri("Document", doc)),
             ]
+            if i <= len(starts) and i <= len(ends):
+                out += self.selectors(q, self.iri("Document", doc), quote, starts[i - 1],
+                                      ends[i - 1])
         return out
+
+    @staticmethod
+    def selectors(q: URIRef, doc: URIRef, quote: str, start: Any, end: Any) -> list[Triple]:
+        """The quotation as a W3C Web Annotation `oa:SpecificResource` of its document,
+        with a TextQuoteSelector and a TextPositionSelector (docs/rdf.md)."""
+        sq, sp = URIRef(f"{q}.quote"), URIRef(f"{q}.position")
+        return [
+            (q, A, SPECIFIC), (q, HAS_SOURCE, doc),
+            (q, HAS_SELECTOR, sq), (sq, A, QUOTE_SELECTOR), (sq, EXACT, Literal(quote)),
+            (q, HAS_SELECTOR, sp), (sp, A, POSITION_SELECTOR),
+            (sp, START, Literal(int(start), datatype=XSD.nonNegativeInteger)),
+            (sp, END, Literal(int(end), datatype=XSD.nonNegativeInteger)),
+        ]

@@ -13,15 +13,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from rdflib import URIRef
+from rdflib.namespace import XSD
 
 from ontology.mapping import (
     _QID,
     CONCEPT_SCHEME,
     DERIVED_FROM,
+    END,
+    EXACT,
+    HAS_SELECTOR,
+    HAS_SOURCE,
     IN_SCHEME,
     LABEL,
+    POSITION_SELECTOR,
+    QUOTE_SELECTOR,
     SAME_AS,
     SOURCE,
+    SPECIFIC,
+    START,
     VALUE,
     A,
     Mapper,
@@ -63,6 +72,11 @@ class NTriples:
         self._a, self._label, self._same = _iri(A), _iri(LABEL), _iri(SAME_AS)
         self._derived, self._value, self._source = _iri(DERIVED_FROM), _iri(VALUE), _iri(SOURCE)
         self._evidence, self._quotation = _iri(v.term(EVIDENCE)), _iri(v.term(QUOTATION))
+        self._oa_specific, self._oa_source, self._oa_selector, self._oa_exact = (
+            _iri(SPECIFIC), _iri(HAS_SOURCE), _iri(HAS_SELECTOR), _iri(EXACT))
+        self._oa_quote, self._oa_position, self._oa_start, self._oa_end = (
+            _iri(QUOTE_SELECTOR), _iri(POSITION_SELECTOR), _iri(START), _iri(END))
+        self._nonneg = _iri(XSD.nonNegativeInteger)
         self._subject, self._object, self._key = (_iri(v.term(SUBJECT)), _iri(v.term(OBJECT)),
                                                   _iri(v.term(KEY)))
         self._in_scheme, self._concept_scheme = _iri(IN_SCHEME), _iri(CONCEPT_SCHEME)
@@ -137,6 +151,7 @@ class NTriples:
     def evidence(self, owner: str, props: Mapping[str, Any]) -> list[str]:
         docs = [str(d) for d in props.get("evidence_docs") or []]
         quotes = [str(q) for q in props.get("evidence_quotes") or []]
+        starts, ends = props.get("evidence_starts") or [], props.get("evidence_ends") or []
         out = [f"{owner} {self._derived} {self.iri('Document', d)} .\n" for d in dict.fromkeys(docs)]
         stem = owner[:-1]  # `<iri` without its closing bracket
         for i, (doc, quote) in enumerate(zip(docs, quotes, strict=False), start=1):
@@ -145,4 +160,17 @@ class NTriples:
                     f"{q} {self._a} {self._quotation} .\n",
                     f"{q} {self._value} {_text(quote)} .\n",
                     f"{q} {self._source} {self.iri('Document', doc)} .\n"]
+            if i <= len(starts) and i <= len(ends):
+                out += self.selectors(q, self.iri("Document", doc), quote, starts[i - 1],
+                                      ends[i - 1])
         return out
+
+    def selectors(self, q: str, doc: str, quote: str, start: Any, end: Any) -> list[str]:
+        """As `Mapper.selectors`: the quotation's Web Annotation selectors."""
+        sq, sp = f"{q[:-1]}.quote>", f"{q[:-1]}.position>"
+        return [f"{q} {self._a} {self._oa_specific} .\n", f"{q} {self._oa_source} {doc} .\n",
+                f"{q} {self._oa_selector} {sq} .\n", f"{sq} {self._a} {self._oa_quote} .\n",
+                f"{sq} {self._oa_exact} {_text(quote)} .\n",
+                f"{q} {self._oa_selector} {sp} .\n", f"{sp} {self._a} {self._oa_position} .\n",
+                f'{sp} {self._oa_start} "{int(start)}"^^{self._nonneg} .\n',
+                f'{sp} {self._oa_end} "{int(end)}"^^{self._nonneg} .\n']

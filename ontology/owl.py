@@ -26,6 +26,7 @@ from ontology.vocab import (
     KEY,
     LABEL_PROPERTY,
     LICENSE,
+    OA,
     OBJECT,
     ONTOLOGY_IRI,
     PREFIXES,
@@ -126,7 +127,10 @@ class _Builder:
         g.add((v.term(RELATIONSHIP), OWL.equivalentClass, union(g, self.qualified)))
         self.declare(v.term(QUOTATION), OWL.Class, "quotation",
                      "Evidence: a short verbatim quote (prov:value) from a source document "
-                     "(dcterms:source).", [PROV.Entity])
+                     "(dcterms:source); as a W3C Web Annotation oa:SpecificResource of that "
+                     "document (oa:hasSource), its span is found by an oa:TextQuoteSelector and "
+                     "an oa:TextPositionSelector (oa:hasSelector).",
+                     [PROV.Entity, OA.SpecificResource])
         disjoint = BNode()
         g.add((disjoint, RDF.type, OWL.AllDisjointClasses))
         g.add((disjoint, OWL.members, rdf_list(g, sorted(self.kinds))))

@@ -23,6 +23,7 @@ from ontology.vocab import (
     EVIDENCE,
     KEY,
     LABEL_PROPERTY,
+    OA,
     OBJECT,
     PREFIXES,
     QUOTATION,
@@ -55,7 +56,8 @@ class _Builder:
         self.named: set[URIRef] = set()
 
     def node_shape(self, target: URIRef) -> URIRef:
-        shape = URIRef(SHAPES_IRI + target.removeprefix(VOCAB_IRI) + "Shape")
+        local = target.removeprefix(VOCAB_IRI).rsplit("#", 1)[-1]  # oa:TextQuoteSelector too
+        shape = URIRef(SHAPES_IRI + local + "Shape")
         self.g.add((shape, RDF.type, SH.NodeShape))
         self.g.add((shape, SH.targetClass, target))
         self.g.add((shape, SH.closed, Literal(True)))
@@ -169,6 +171,16 @@ class _Builder:
         self.property(shape, PROV.value, min_count=1, max_count=1, datatypes=[XSD.string])
         self.property(shape, DCTERMS.source, min_count=1, max_count=1,
                       classes=[self.v.cls("Document")])
+        # The Web Annotation anchor (present when the data had its source texts).
+        self.property(shape, OA.hasSource, max_count=1, classes=[self.v.cls("Document")])
+        self.property(shape, OA.hasSelector, max_count=2,
+                      classes=[OA.TextQuoteSelector, OA.TextPositionSelector])
+        quote = self.node_shape(OA.TextQuoteSelector)
+        self.property(quote, OA.exact, min_count=1, max_count=1, datatypes=[XSD.string])
+        position = self.node_shape(OA.TextPositionSelector)
+        for path in (OA.start, OA.end):
+            self.property(position, path, min_count=1, max_count=1,
+                          datatypes=[XSD.nonNegativeInteger])
 
 
 def build_shapes(schema: Schema | None = None) -> Graph:

@@ -21,6 +21,8 @@ VOCAB_IRI = "https://w3id.org/migkg/ontology#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/migkg/ontology")
 SHAPES_IRI = "https://w3id.org/migkg/shapes#"
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+# W3C Web Annotation: a quotation is a part of its document, found by its selectors.
+OA = Namespace("http://www.w3.org/ns/oa#")
 LICENSE = URIRef("http://creativecommons.org/licenses/by/4.0/")
 
 # Terms that do not come from a schema name.
@@ -37,7 +39,7 @@ PREFIXES: dict[str, str] = {
     "migkg": VOCAB_IRI, "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD),
     "prov": str(PROV), "dcterms": str(DCTERMS), "dc": str(DC), "skos": str(SKOS),
     "org": str(ORG), "schema": str(SDO), "foaf": str(FOAF), "void": str(VOID),
-    "dcat": str(DCAT), "wd": str(WIKIDATA),
+    "dcat": str(DCAT), "wd": str(WIKIDATA), "oa": str(OA),
 }
 
 CLASS_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
@@ -109,6 +111,10 @@ EXTERNAL_TERMS: dict[URIRef, URIRef] = {
     VOID.propertyPartition: OWL.ObjectProperty, VOID["class"]: OWL.ObjectProperty,
     VOID.property: OWL.ObjectProperty, DCAT.distribution: OWL.ObjectProperty,
     DCAT.downloadURL: OWL.ObjectProperty, DCAT.mediaType: OWL.ObjectProperty,
+    OA.SpecificResource: OWL.Class, OA.TextQuoteSelector: OWL.Class,
+    OA.TextPositionSelector: OWL.Class, OA.hasSource: OWL.ObjectProperty,
+    OA.hasSelector: OWL.ObjectProperty, OA.exact: OWL.DatatypeProperty,
+    OA.start: OWL.DatatypeProperty, OA.end: OWL.DatatypeProperty,
 }
 
 

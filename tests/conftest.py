@@ -35,7 +35,8 @@ from migkg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SEEDS = ROOT.parent / "shared" / "seeds"
+# The reference copy of the source texts, when present (MIGKG_TEST_SEEDS=/nonexistent: as a clone).
+SEEDS = Path(os.environ.get("MIGKG_TEST_SEEDS") or ROOT.parent / "shared" / "seeds")
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 ARTIFACTS = ROOT / "artifacts"
 # Every statement sent to the embedded engine during the run; test_zz_cypher_lint.py

@@ -10,6 +10,7 @@ from api.deps import BackendDep, SettingsDep
 from api.models import CountryAgreements, Table
 from api.problems import error_responses
 from cypher import get_registry
+from graph.entities import with_passage
 from graph.resolve import ID_FOLDED as EXACT_FLOOR
 from graph.resolve import resolve_ref
 from graph.resolve import search as ranked_search
@@ -63,7 +64,7 @@ def country_agreements(country: str, backend: BackendDep, settings: SettingsDep)
         via = {"id": r["via_id"], "name": r["via_name"],
                "kind": "Route" if r["how"] == "route" else "Organisation"} if r["via_id"] else None
         item["how"].append({"how": r["how"], "role": r["role"], "via": via,
-                            "evidence": r["evidence"]})
+                            "evidence": [with_passage(e) for e in r["evidence"]]})
     return CountryAgreements.model_validate(
         {"country": ref,
          "agreements": list(grouped.values())})

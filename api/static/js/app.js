@@ -9,6 +9,7 @@
 //   #/cypher?q=MATCH...                  the read-only Cypher console (re-runs q)
 //   #/sparql?q=SELECT...                 the SPARQL console (re-runs q)
 //   #/timeline                           events and agreements by date
+//   #/document/ID?at=START-END           a source text, quoted spans highlighted
 
 import { ApiError } from "./api.js";
 import { clear, h } from "./dom.js";
@@ -21,6 +22,7 @@ import { queriesPage } from "./pages/queries.js";
 import { cypherPage } from "./pages/cypher.js";
 import { sparqlPage } from "./pages/sparql.js";
 import { timelinePage } from "./pages/timeline.js";
+import { documentPage } from "./pages/document.js";
 
 const ROUTES = [
   [/^$/, "home", () => homePage],
@@ -35,6 +37,7 @@ const ROUTES = [
   [/^cypher$/, "cypher", () => cypherPage],
   [/^sparql$/, "sparql", () => sparqlPage],
   [/^timeline$/, "timeline", () => timelinePage],
+  [/^document\/([^/]+)$/, "home", (m) => (ctx) => documentPage(ctx, m[1])],
 ];
 
 /** The current hash as {path, params}; path segments stay URI-encoded. */

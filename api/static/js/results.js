@@ -3,7 +3,7 @@
 import { KIND, KIND_BY_SLUG, entityHref } from "./api.js";
 import { h, plural } from "./dom.js";
 import { collectGraph, drawGraph, isNode, isPath, isRel, nodeLabel, tableElements } from "./graph.js";
-import { entityLink, kindBadge } from "./ui.js";
+import { entityLink, kindBadge, quoteLink } from "./ui.js";
 
 // Columns whose plain string values are entity ids.
 const ID_COLUMNS = new Set(["id", "actor", "partner", "other", "via_id", "framework", "about",
@@ -29,7 +29,7 @@ function renderValue(v, ctx, column) {
   if (isRel(v)) return renderRel(v, ctx);
   if (typeof v === "object") {
     if ("quote" in v && "doc" in v) {
-      return h("span", { class: "cell-quote" }, `“${v.quote}” `,
+      return h("span", { class: "cell-quote" }, quoteLink(v), " ",
         h("a", { href: entityHref(v.doc, "Document") }, v.doc),
         v.link ? h("span", { class: "muted" }, ` (${v.link})`) : null);
     }
@@ -64,7 +64,7 @@ function renderRel(r, ctx) {
     const n = ctx.nodes.get(String(eid));
     return n ? renderNode(n) : h("span", { class: "muted" }, `#${eid}`);
   };
-  const extra = Object.entries(r).filter(([k]) => !k.startsWith("_") && !["key", "evidence_docs", "evidence_quotes"].includes(k));
+  const extra = Object.entries(r).filter(([k]) => !k.startsWith("_") && !["key", "evidence_docs", "evidence_quotes", "evidence_starts", "evidence_ends"].includes(k));
   return h("span", { class: "cell-rel" }, end(r._start), " ", h("code", {}, `—${r._type}→`), " ", end(r._end),
     extra.length ? h("span", { class: "muted" }, ` (${extra.map(([k, x]) => `${k}: ${x}`).join(", ")})`) : null);
 }

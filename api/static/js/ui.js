@@ -40,26 +40,42 @@ export function evidenceGroups(evidence, documents = {}) {
   const byDoc = new Map();
   for (const e of evidence || []) {
     if (!byDoc.has(e.doc)) byDoc.set(e.doc, []);
-    const quotes = byDoc.get(e.doc);
-    if (!quotes.includes(e.quote)) quotes.push(e.quote);
+    const items = byDoc.get(e.doc);
+    if (!items.some((x) => x.quote === e.quote)) items.push(e);
   }
-  return [...byDoc.entries()].map(([doc, quotes]) => evidenceFigure(quotes, (documents || {})[doc] || { id: doc }));
+  return [...byDoc.entries()].map(([doc, items]) => evidenceFigure(items, (documents || {})[doc] || { id: doc }));
 }
 
 export function evidenceItem(e, doc) {
-  return evidenceFigure([e.quote], doc || { id: e.doc });
+  return evidenceFigure([e], doc || { id: e.doc });
 }
 
-function evidenceFigure(quotes, source) {
+/** The explorer's document reader, at a quoted span when `start`/`end` are known. */
+export function readerHref(doc, start, end) {
+  const at = Number.isInteger(start) && Number.isInteger(end) ? `?at=${start}-${end}` : "";
+  return `#/document/${encodeURIComponent(doc)}${at}`;
+}
+
+/** A quote as text, linked to its span in the document reader: the one helper every
+ * page uses to render an evidence quote. */
+export function quoteLink(e) {
+  const text = `“${e.quote}”`;
+  if (!Number.isInteger(e.start) || !Number.isInteger(e.end)) return text;
+  return h("a", { href: readerHref(e.doc, e.start, e.end), class: "quote-link",
+    title: "Read it in context" }, text);
+}
+
+function evidenceFigure(items, source) {
   const bits = [];
   if (source.publisher) bits.push(source.publisher);
   if (source.date) bits.push(source.date);
   return h("figure", { class: "evidence" },
-    h("blockquote", {}, quotes.map((q) => h("p", {}, `“${q}”`))),
+    h("blockquote", {}, items.map((e) => h("p", {}, quoteLink(e)))),
     h("figcaption", {},
       "Source: ",
       h("a", { href: entityHref(source.id, "Document") }, source.title || source.id),
       bits.length ? `, ${bits.join(", ")}` : "",
+      " · ", h("a", { href: readerHref(source.id) }, "full text"),
       source.url ? [" · ", h("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" },
         "original", h("span", { class: "visually-hidden" }, " (opens in a new tab)"), " ↗")] : null));
 }
