@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))  # before bench/: its conftest.py is the tests' one
 
 import httpx  # noqa: E402
+from sparql_twins import cypher_rows, multiset, sparql_rows  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from conftest import serving  # noqa: E402
@@ -43,7 +44,6 @@ from loaders.load import load_facts  # noqa: E402
 from migkg.settings import Settings  # noqa: E402
 from sparql.examples import examples  # noqa: E402
 from sparql.store import build, graph_stamp, store_root  # noqa: E402
-from sparql_twins import cypher_rows, multiset, sparql_rows  # noqa: E402
 from synthetic_graph import generate  # noqa: E402
 
 N_NODES = int(os.environ.get("BENCH_NODES", "100000"))

@@ -18,6 +18,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from sparql_twins import cypher_rows, multiset, sparql_rows
 
 from api.app import create_app
 from conftest import run_cli, serving
@@ -28,7 +29,6 @@ from ontology.export import export_bytes
 from sparql.examples import examples
 from sparql.service import SparqlService
 from sparql.store import current
-from sparql_twins import cypher_rows, multiset, sparql_rows
 
 BASE = "https://w3id.org/migkg"
 SERBIA = f"""PREFIX migkg: <https://w3id.org/migkg/ontology#>
