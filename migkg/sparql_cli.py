@@ -78,7 +78,12 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         else:
             answer = service.query(args.query, table="json", graph="nt")
             columns, rows = table(answer)
-            print_rows(columns, rows, args.fmt)
+            if args.fmt == "json":  # as `migkg query --json`
+                print(json.dumps({"columns": columns, "rows": rows, "truncated": answer.truncated},
+                                 ensure_ascii=False))
+            else:
+                note = f"; cut at {settings.row_cap} rows (MIGKG_ROW_CAP)" if answer.truncated else ""
+                print_rows(columns, rows, args.fmt, note=note)
         if answer.truncated:
             print(f"(truncated at {settings.row_cap} rows)", file=sys.stderr)
     finally:

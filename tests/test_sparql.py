@@ -65,6 +65,9 @@ def rows(resp: httpx.Response) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the store
 
 NUMBERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("double", "float", "decimal")}
+# Oxigraph keeps integers as values of xsd:integer: the Web Annotation offsets we type
+# xsd:nonNegativeInteger (oa:start, oa:end) come back as xsd:integer, the same number.
+INTEGERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "nonNegativeInteger")}
 
 
 def canonical(triple: ox.Triple) -> tuple[Any, ...]:
@@ -73,6 +76,8 @@ def canonical(triple: ox.Triple) -> tuple[Any, ...]:
     o = triple.object
     if isinstance(o, ox.Literal) and o.datatype.value in NUMBERS:
         return (triple.subject, triple.predicate, o.datatype.value, float(o.value))
+    if isinstance(o, ox.Literal) and o.datatype.value in INTEGERS:
+        return (triple.subject, triple.predicate, "integer", int(o.value))
     if isinstance(o, ox.Literal) and o.datatype.value.endswith("#dateTime"):  # +00:00 is Z
         return (triple.subject, triple.predicate, o.datatype.value, datetime.fromisoformat(o.value))
     return (triple.subject, triple.predicate, o)
