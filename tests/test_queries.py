@@ -149,7 +149,7 @@ def test_undeclared_and_missing_parameters_are_refused(loaded: FalkorBackend) ->
     with pytest.raises(QueryRejected, match="needs parameter 'country'"):
         run(loaded, "agreements_covering_country")
     with pytest.raises(QueryRejected, match="expected an integer"):
-        run(loaded, "search", q="uk", limit="many")
+        run(loaded, "cooperation", min_shared="many")
     with pytest.raises(NotFound):
         run(loaded, "agreements_covering_country", country="Narnia")
     with pytest.raises(NotFound):  # an agreement is not a country
