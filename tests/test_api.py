@@ -105,6 +105,9 @@ def test_cypher_is_read_only_capped_and_reports_syntax(client: TestClient) -> No
     assert client.post("/v1/cypher", json={"query": "MATCH (n) RETURN count(n) AS n"}).json()["items"][0]["n"] > 100
     res = client.post("/v1/cypher", json={"query": "MATCH (n RETURN n"})
     assert res.status_code == 400 and "Invalid input" in res.json()["detail"]
+    assert "errMsg" not in res.json()["detail"] and "errCtx" not in res.json()["detail"]
+    assert {k: res.json()[k] for k in ("line", "column", "offset", "context", "caret")} == {
+        "line": 1, "column": 10, "offset": 9, "context": "MATCH (n RETURN n", "caret": " " * 9 + "^"}
     res = client.post("/v1/cypher", json={"query": "UNWIND range(1, 5000) AS x RETURN x"})
     assert res.json()["truncated"] is True and len(res.json()["items"]) == 1000
     res = client.post("/v1/cypher", json={"query": "RETURN $x AS x", "params": {"x": "é"}})
