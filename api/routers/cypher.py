@@ -10,8 +10,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.deps import BackendDep, SettingsDep
 from api.collections import FormatParam, answer, collection_responses
+from api.deps import BackendDep, SettingsDep
 from api.models import Rows
 from api.problems import error_responses
 from migkg.exc import TooBusy
