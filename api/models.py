@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from graph.backend import Result
+from api.collections import Collection
 
 
 class Evidence(BaseModel):
@@ -41,13 +41,20 @@ class EntitySummary(EntityRef):
     properties: dict[str, Any] = Field(default_factory=dict, description="Kind-specific properties.")
 
 
-class Page(BaseModel):
+class FacetValue(BaseModel):
+    value: str = Field(examples=["signed"])
+    count: int = Field(examples=[7])
+
+
+class Page(Collection):
+    """One page of a kind's entities."""
+
     kind: str
-    total: int = Field(description="Matches before paging.")
-    limit: int
-    offset: int
-    next: str | None = Field(None, description="URL of the next page, if any.")
     items: list[EntitySummary]
+    facets: dict[str, list[FacetValue]] = Field(
+        default_factory=dict,
+        description="Counts of each value of the enum properties asked for with `facets`, "
+                    "over all matches (not only this page), most frequent first.")
 
 
 class Link(BaseModel):
@@ -82,19 +89,30 @@ class CoveringAgreement(BaseModel):
     how: list[Coverage]
 
 
-class CountryAgreements(BaseModel):
+class CountryAgreements(Collection):
+    """The agreements covering a country, one item per agreement."""
+
     country: EntityRef
-    agreements: list[CoveringAgreement]
+    items: list[CoveringAgreement]
 
 
-class Table(BaseModel):
-    columns: list[str]
-    rows: list[list[Any]]
+class SearchHit(EntityRef):
+    aliases: list[str] = []
+    exact: bool = Field(description="An exact name, alias or id.")
+    match: str = Field(description="How it matched: id, name, alias, words, prefix ...")
+    score: float
+
+
+class SearchPage(Collection):
+    items: list[SearchHit]
+
+
+class Rows(Collection):
+    """Result rows as objects keyed by column; `columns` keeps their order."""
+
+    columns: list[str] = Field(description="The result's columns, in order.")
+    items: list[dict[str, Any]]
     truncated: bool = Field(False, description="True when the row cap cut the result.")
-
-    @classmethod
-    def of(cls, res: Result) -> Table:
-        return cls(columns=res.columns, rows=res.rows, truncated=res.truncated)
 
 
 class QueryInfo(BaseModel):
@@ -140,3 +158,7 @@ class DocumentText(BaseModel):
     text: str | None = Field(None, description="The whole text (without start/end).")
     annotations: list[SpanFacts] | None = None
     passage: Passage | None = Field(None, description="The passage (with start/end).")
+
+
+class QueryList(Collection):
+    items: list[QueryInfo]

@@ -31,6 +31,8 @@ from migkg.settings import Settings
 
 QUERY_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = {"string", "int", "float", "bool", "date", "enum", "entity", "search"}
+# Query-string names that page or format an answer (api/collections.py), not parameters.
+CONTROLS = frozenset({"limit", "offset", "format"})
 JSON_TYPES = {"string": "string", "int": "integer", "float": "number", "bool": "boolean",
               "date": "string", "enum": "string", "entity": "string", "search": "string"}
 
@@ -165,6 +167,9 @@ def parse_query(name: str, text: str) -> NamedQuery:
             raise ValueError(f"cypher/{name}.cypher: header lacks {key!r}")
     params: dict[str, Param] = {}
     for pname, spec in (meta.get("params") or {}).items():
+        if pname in CONTROLS:
+            raise ValueError(f"cypher/{name}.cypher: parameter name {pname!r} is reserved "
+                             f"for paging and formats ({', '.join(sorted(CONTROLS))})")
         if spec.get("type") not in PARAM_TYPES:
             raise ValueError(f"cypher/{name}.cypher: parameter {pname!r} has bad type")
         params[pname] = Param(

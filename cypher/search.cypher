@@ -6,11 +6,11 @@
 //   the joint migration statement, "western bal" the Western Balkans route. Exact
 //   names, aliases, reference names and ids come first (exact), then whole words,
 //   then unfinished ones. GET /v1/search ranks the same candidates more finely
-//   (acronyms, surnames, how much of a name was typed).
+//   (acronyms, surnames, how much of a name was typed). At most 200 rows; page them
+//   with `limit` and `offset`.
 // params:
 //   q: {type: search, example: britain, description: "Text to look for"}
 //   kind: {type: enum, optional: true, values: [Document, Country, Organisation, Person, Agreement, Policy, Route, Principle, Event, Place, Figure], example: Country, description: "Only this kind"}
-//   limit: {type: int, default: 20, minimum: 1, maximum: 200, example: 10, description: "Most results"}
 // example: migkg query --name search --param q=prevot
 WITH $q AS q, [w IN split($q, ' ') WHERE NOT w IN ['', 'the', 'a', 'an', 'of', 'and', 'for', 'on', 'in', 'to', 'at', 'by', 'with', 'from']] AS words
 MATCH (n)
@@ -22,4 +22,4 @@ WITH n, CASE WHEN q IN n.names_folded THEN 0
              WHEN all(w IN words WHERE w IN n.name_tokens) THEN 1 ELSE 2 END AS rank
 RETURN n.id AS id, n.name AS name, labels(n)[0] AS kind, n.aliases AS aliases, rank = 0 AS exact
 ORDER BY rank, size(n.name), name, id
-LIMIT $limit
+LIMIT 200

@@ -10,7 +10,7 @@ from graph.backend import GraphBackend
 from graph.meta import META_LABEL
 from graph.resolve import fold
 from graph.schema import NodeKind, Schema
-from migkg.exc import BadRequest, NotFound
+from migkg.exc import BadRequest, InvalidValue, NotFound
 
 INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "evidence_starts",
             "evidence_ends", "key"}
@@ -26,6 +26,14 @@ class ListFilter:
     sort: str = "name"
     limit: int = 50
     offset: int = 0
+    facets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListPage:
+    total: int
+    items: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]]
 
 
 def passage(doc: str, start: int | None, end: int | None) -> str | None:
@@ -61,19 +69,41 @@ def type_property(kind: NodeKind) -> str | None:
     return next((p for p in kind.properties if p.endswith("_type")), None)
 
 
-def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> tuple[int, list[dict[str, Any]]]:
-    """One page of entities of `kind` and the total, in two queries."""
+def enum_properties(kind: NodeKind) -> list[str]:
+    """The kind's enum properties: what can be faceted."""
+    return [p.name for p in kind.properties.values() if p.type == "enum"]
+
+
+def _check_value(kind: NodeKind, prop: str, param: str, value: str) -> None:
+    spec = kind.properties[prop]
+    if spec.type == "enum" and value not in spec.values:
+        raise InvalidValue(param, value, list(spec.values))
+
+
+def _check_facets(kind: NodeKind, facets: tuple[str, ...]) -> None:
+    allowed = enum_properties(kind)
+    for name in facets:
+        if name not in allowed:
+            raise InvalidValue("facets", name, allowed)
+
+
+def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListPage:
+    """One page of entities of `kind`, the total and the facet counts, in two queries:
+    the total and every facet in one statement (one UNION ALL branch each), then the page."""
+    _check_facets(kind, f.facets)
     conditions = ["($q IS NULL OR all(w IN split($q, ' ') WHERE w = '' "
                   "OR any(x IN n.names_folded WHERE x CONTAINS w)))"]
     params: dict[str, Any] = {"q": fold(f.q) if f.q else None}
     if f.status is not None:
         _require(kind, "status")
+        _check_value(kind, "status", "status", f.status)
         conditions.append("n.status = $status")
         params["status"] = f.status
     if f.type is not None:
         prop = type_property(kind)
         if prop is None:
             raise BadRequest(f"{kind.plural} have no type to filter on")
+        _check_value(kind, prop, "type", f.type)
         conditions.append(f"n.`{prop}` = $type")
         params["type"] = f.type
     if f.date_from is not None or f.date_to is not None:
@@ -87,13 +117,24 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> tuple
         _require(kind, sort_key)
     where = " AND ".join(conditions)
     match = f"MATCH (n:{kind.label}) WHERE {where}"
-    total = backend.read(f"{match} RETURN count(n) AS total", params).scalar() or 0
+    counts = [f"{match} RETURN '' AS facet, null AS value, count(n) AS n"]
+    counts += [f"{match} RETURN '{name}' AS facet, n.`{name}` AS value, count(n) AS n"
+               for name in f.facets]  # names from the schema's allow-list (checked above)
+    total = 0
+    facets: dict[str, list[dict[str, Any]]] = {name: [] for name in f.facets}
+    for facet, value, n in backend.read(" UNION ALL ".join(counts), params).rows:
+        if not facet:
+            total = n
+        elif value is not None:
+            facets[facet].append({"value": str(value), "count": n})
+    for values in facets.values():
+        values.sort(key=lambda v: (-v["count"], v["value"]))
     order = f"n.`{sort_key}` {'DESC' if descending else 'ASC'}, n.id"
     rows = backend.read(
         f"{match} RETURN n AS n ORDER BY {order} SKIP $offset LIMIT $limit",
         {**params, "offset": f.offset, "limit": f.limit},
     ).rows
-    return int(total), [summary(kind.name, r[0]) for r in rows]
+    return ListPage(int(total), [summary(kind.name, r[0]) for r in rows], facets)
 
 
 def _require(kind: NodeKind, prop: str) -> None:

@@ -12,7 +12,13 @@ from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.backend import Params, Result, StatementHook, Writer
 from graph.embedded import EmbeddedServer
-from graph.errors import WRITE_REFUSED, memory_exceeded, missing_parameters, timed_out
+from graph.errors import (
+    WRITE_REFUSED,
+    memory_exceeded,
+    missing_parameters,
+    statement_error,
+    timed_out,
+)
 from graph.guard import check_params, check_statement
 from migkg.exc import BackendUnavailable, QueryRejected
 
@@ -66,7 +72,7 @@ def _translate(err: redis.exceptions.RedisError, cypher: str = "", params: Param
         return memory_exceeded()
     if msg.startswith("Missing parameters"):
         return missing_parameters(cypher, params or {})
-    return QueryRejected(msg)
+    return statement_error(cypher, msg)
 
 
 class _FalkorWriter:

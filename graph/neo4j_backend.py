@@ -43,7 +43,13 @@ from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.backend import Params, Result, StatementHook, Writer
-from graph.errors import WRITE_REFUSED, memory_exceeded, missing_parameters, timed_out
+from graph.errors import (
+    WRITE_REFUSED,
+    memory_exceeded,
+    missing_parameters,
+    statement_error,
+    timed_out,
+)
 from graph.guard import check_params, check_statement, deadline_seconds
 from graph.meta import META_LABEL
 from migkg import __version__
@@ -265,7 +271,10 @@ class Neo4jBackend:
                 raise missing_parameters(cypher, args) from err
             if _is_timeout(err):
                 raise timed_out(timeout_ms) from err
-            raise self._translate(err, reading=True) from err
+            translated = self._translate(err, reading=True)
+            if type(translated) is QueryRejected and translated.detail != WRITE_REFUSED:
+                translated = statement_error(cypher, err.message or str(err))
+            raise translated from err
         except nx.DriverError as err:
             raise self._translate(err, reading=True) from err
 

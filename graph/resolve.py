@@ -291,6 +291,18 @@ def search(backend: GraphBackend, text: str, kind: KindFilter = None, limit: int
     return rank(q, rows, prefixes=True)[:limit]
 
 
+def search_all(backend: GraphBackend, text: str, kind: KindFilter = None) -> list[Candidate]:
+    """Every candidate the search tiers find for `text`, best first, prefixes included,
+    so that paging over them sees the same list (and `total`) on every page. Bounded by
+    `BRANCH_LIMIT` rows per kind and tier."""
+    q = Query.parse(text)
+    if not q.key:
+        return []
+    kinds = _kinds(kind)
+    rows = _exact_rows(backend, q, kinds) + _tier_words(backend, q, kinds)
+    return rank(q, rows + _prefix_rows(backend, q, kinds), prefixes=True)
+
+
 def suggest(backend: GraphBackend, ref: str, kind: KindFilter = None, n: int = 5) -> list[dict[str, Any]]:
     """Names close to `ref` for a helpful 404: prefix matches, then similar words (typos).
 

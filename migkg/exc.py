@@ -38,6 +38,17 @@ class QueryRejected(BadRequest):
     title, slug = "Query rejected", "query-rejected"
 
 
+class InvalidValue(MigkgError):
+    """A value outside the allowed set (an enum filter, a facet name): lists what is allowed."""
+
+    status, title, slug = 422, "Invalid value", "invalid-value"
+
+    def __init__(self, parameter: str, value: str, allowed: list[str]) -> None:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        super().__init__(f"{parameter}: {shown!r} is not one of {', '.join(allowed)}",
+                         parameter=parameter, value=value, allowed=allowed)
+
+
 class QueryTimeout(MigkgError):
     status, title, slug = 504, "Query timed out", "query-timeout"
 

@@ -14,11 +14,11 @@ def test_signature_question(client: TestClient, ref: str) -> None:
     assert res.status_code == 200, res.text
     body = res.json()
     assert body["country"] == {"id": "RS", "name": "Serbia", "kind": "Country"}
-    by_id = {a["agreement"]["id"]: a for a in body["agreements"]}
+    by_id = {a["agreement"]["id"]: a for a in body["items"]}
     assert {"uk-serbia-agreement", "uk-kosovo-agreement", "uk-north-macedonia-agreement"} <= set(by_id)
     serbia = {h["how"] for h in by_id["uk-serbia-agreement"]["how"]}
     assert {"party", "coverage"} <= serbia
-    for agreement in body["agreements"]:
+    for agreement in body["items"]:
         for how in agreement["how"]:
             assert how["evidence"] and all(e["quote"] for e in how["evidence"])
     kosovo = by_id["uk-kosovo-agreement"]["how"]
@@ -54,8 +54,8 @@ def test_unknown_country_suggests_close_names(client: TestClient) -> None:
 def test_ambiguous_name_returns_candidates(client: TestClient) -> None:
     rows = client.post("/v1/cypher", json={"query": (
         "MATCH (n) UNWIND n.names_folded AS name WITH name, count(DISTINCT n) AS k "
-        "WHERE k > 1 RETURN name ORDER BY name LIMIT 1")}).json()["rows"]
-    res = client.get(f"/v1/entities/{rows[0][0]}")
+        "WHERE k > 1 RETURN name ORDER BY name LIMIT 1")}).json()["items"]
+    res = client.get(f"/v1/entities/{rows[0]['name']}")
     assert res.status_code == 409
     assert len(res.json()["candidates"]) > 1
 
@@ -89,26 +89,29 @@ def test_entity_detail_has_links_evidence_and_documents(client: TestClient) -> N
 
 
 def test_named_queries_listed_and_run_by_get_and_post(client: TestClient) -> None:
-    listed = client.get("/v1/queries").json()
+    listed = client.get("/v1/queries").json()["items"]
     names = {q["name"] for q in listed}
     assert "agreements_covering_country" in names
     acc = next(q for q in listed if q["name"] == "agreements_covering_country")
     assert acc["parameters"]["required"] == ["country"]
     got = client.get("/v1/queries/agreements_covering_country", params={"country": "RS"}).json()
     posted = client.post("/v1/queries/agreements_covering_country", json={"country": "Serbia"}).json()
-    assert got == posted and got["rows"]
+    assert got == posted and got["items"]
 
 
 def test_cypher_is_read_only_capped_and_reports_syntax(client: TestClient) -> None:
     res = client.post("/v1/cypher", json={"query": "MATCH (n) DETACH DELETE n"})
     assert res.status_code == 400 and "write" in res.json()["detail"]
-    assert client.post("/v1/cypher", json={"query": "MATCH (n) RETURN count(n)"}).json()["rows"][0][0] > 100
+    assert client.post("/v1/cypher", json={"query": "MATCH (n) RETURN count(n) AS n"}).json()["items"][0]["n"] > 100
     res = client.post("/v1/cypher", json={"query": "MATCH (n RETURN n"})
     assert res.status_code == 400 and "Invalid input" in res.json()["detail"]
+    assert "errMsg" not in res.json()["detail"] and "errCtx" not in res.json()["detail"]
+    assert {k: res.json()[k] for k in ("line", "column", "offset", "context", "caret")} == {
+        "line": 1, "column": 10, "offset": 9, "context": "MATCH (n RETURN n", "caret": " " * 9 + "^"}
     res = client.post("/v1/cypher", json={"query": "UNWIND range(1, 5000) AS x RETURN x"})
-    assert res.json()["truncated"] is True and len(res.json()["rows"]) == 1000
+    assert res.json()["truncated"] is True and len(res.json()["items"]) == 1000
     res = client.post("/v1/cypher", json={"query": "RETURN $x AS x", "params": {"x": "é"}})
-    assert res.json()["rows"] == [["é"]]
+    assert res.json()["items"] == [{"x": "é"}]
 
 
 def test_timeout_is_enforced_by_the_engine(client: TestClient) -> None:

@@ -266,8 +266,35 @@ def test_the_console_shows_refused_writes_and_syntax_errors(tab: Tab) -> None:
     assert all("status of 400" in e for e in tab.errors), tab.errors
 
 
+def test_the_console_points_at_a_syntax_error(tab: Tab) -> None:
+    page = tab.open("/cypher")
+    page.get_by_label("Cypher statement (read-only)").fill("MATCH (c:Country)\nRETURN c.id AS id,\n  nosuchfunction(c)")
+    page.get_by_role("button", name="Run", exact=True).click()
+    alert = page.locator("#cypher-results [role=alert]")
+    expect(alert).to_contain_text("(line 3, column 3)")
+    expect(alert.locator("pre.error-context")).to_have_text("  nosuchfunction(c)\n  ^")
+    assert "errMsg" not in alert.inner_text()
+    assert all("status of 400" in e for e in tab.errors), tab.errors
+
+
+def test_query_results_read_well_with_evidence_in_view(tab: Tab) -> None:
+    page = tab.open("/queries/agreements_covering_country/run?country=Serbia")
+    table = page.locator("#query-results table")
+    heads = table.locator("thead th").all_inner_texts()
+    assert "Agreement type" in heads and "Via ID" in heads, heads
+    assert not [h for h in heads if "_" in h], heads
+    assert "Evidence" not in heads  # quoted under each row instead of in a far column
+    evidence = table.locator("tr.evidence-row").first
+    expect(evidence).to_be_visible()
+    expect(evidence).to_contain_text("“")
+    assert "{" not in evidence.inner_text() and '"doc"' not in evidence.inner_text()
+    box = evidence.locator(".evidence-quotes").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= LAPTOP["width"], box
+    tab.assert_clean()
+
+
 def test_every_named_query_has_a_labelled_form(tab: Tab, live_url: str) -> None:
-    queries = httpx.get(f"{live_url}/v1/queries").json()
+    queries = httpx.get(f"{live_url}/v1/queries").json()["items"]
     for q in queries:
         page = tab.open(f"/queries/{q['name']}")
         expect(page.get_by_role("heading", level=1)).to_have_text(q["title"])

@@ -42,7 +42,7 @@ def test_france_is_not_covered_by_the_uk_germany_plan(loaded: FalkorBackend, cli
     assert "uk-germany-joint-action-plan" not in {r["agreement"] for r in rows}
     assert not [r for r in rows if r["how"] == "route"]  # France is on no route
     body = client.get("/v1/countries/FR/agreements").json()
-    assert "uk-germany-joint-action-plan" not in {a["agreement"]["id"] for a in body["agreements"]}
+    assert "uk-germany-joint-action-plan" not in {a["agreement"]["id"] for a in body["items"]}
     # being returned to France does not make France the Channel route's origin
     assert rels(facts, "PASSES_THROUGH", "channel-small-boats-route", "FR") == []
     assert {r.props["role"] for r in rels(facts, "PASSES_THROUGH", "channel-small-boats-route")} == {
@@ -59,7 +59,7 @@ def test_the_joint_statement_has_exactly_seventeen_parties(loaded: FalkorBackend
     assert present == {("european-commission", "present", "epc-summit-copenhagen-2025"),
                        ("european-parliament", "present", "epc-summit-copenhagen-2025")}
     body = client.get("/v1/agreements/joint statement/parties").json()
-    assert sum(1 for r in body["rows"] if r[body["columns"].index("relation")] == "PARTY_TO") == 17
+    assert sum(1 for r in body["items"] if r["relation"] == "PARTY_TO") == 17
 
 
 def test_epc_resolves_to_the_forum(client: TestClient, facts: Facts) -> None:

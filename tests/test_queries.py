@@ -149,7 +149,7 @@ def test_undeclared_and_missing_parameters_are_refused(loaded: FalkorBackend) ->
     with pytest.raises(QueryRejected, match="needs parameter 'country'"):
         run(loaded, "agreements_covering_country")
     with pytest.raises(QueryRejected, match="expected an integer"):
-        run(loaded, "search", q="uk", limit="many")
+        run(loaded, "cooperation", min_shared="many")
     with pytest.raises(NotFound):
         run(loaded, "agreements_covering_country", country="Narnia")
     with pytest.raises(NotFound):  # an agreement is not a country
@@ -181,3 +181,10 @@ def test_bad_headers_are_refused(tmp_path: Path) -> None:
         parse_query("x", "// description: d\nRETURN 1")
     with pytest.raises(ValueError, match=r"\$y is unused"):
         parse_query("x", "// title: t\n// description: d\n// params:\n//   y: {type: int}\nRETURN 1")
+
+
+@pytest.mark.parametrize("name", ["limit", "offset", "format"])
+def test_paging_and_format_names_are_not_parameters(name: str) -> None:
+    text = f"// title: T\n// description: D\n// params:\n//   {name}: {{type: int, default: 1}}\nRETURN ${name} AS x"
+    with pytest.raises(ValueError, match=f"parameter name '{name}' is reserved"):
+        parse_query("t", text)

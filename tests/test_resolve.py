@@ -111,7 +111,7 @@ def test_route_path_and_routes_query_take_analysts_names(client: TestClient, nam
         res = client.get(url)
         assert res.status_code == 200, (url, res.text)
         body = res.json()
-        assert [dict(zip(body["columns"], r, strict=True))["route"] for r in body["rows"]] == [expected]
+        assert [r["route"] for r in body["items"]] == [expected]
 
 
 @pytest.mark.parametrize(("query", "param", "name", "column", "expected"), [
@@ -128,7 +128,7 @@ def test_named_query_entity_parameters_take_names(client: TestClient, query: str
     res = client.get(f"/v1/queries/{query}", params={param: name})
     assert res.status_code == 200, res.text
     body = res.json()
-    assert expected in [dict(zip(body["columns"], r, strict=True))[column] for r in body["rows"]]
+    assert expected in [r[column] for r in body["items"]]
 
 
 def test_framework_principles_by_the_command_or_the_statement(loaded: FalkorBackend) -> None:
@@ -201,7 +201,7 @@ def test_a_kind_word_the_name_lacks_does_not_change_the_kind(loaded: FalkorBacke
 ])
 def test_search_uses_the_same_ranking(client: TestClient, q: str, first: str, match: str) -> None:
     body = client.get("/v1/search", params={"q": q}).json()
-    rows = [dict(zip(body["columns"], r, strict=True)) for r in body["rows"]]
+    rows = body["items"]
     assert rows[0]["id"] == first and rows[0]["match"] == match, rows[:3]
     scores = [r["score"] for r in rows]
     assert scores == sorted(scores, reverse=True)
@@ -209,9 +209,9 @@ def test_search_uses_the_same_ranking(client: TestClient, q: str, first: str, ma
 
 def test_search_filters_by_kinds(client: TestClient, loaded: FalkorBackend) -> None:
     body = client.get("/v1/search", params={"q": "london", "kind": "Place"}).json()
-    assert [r[0] for r in body["rows"]] == ["london"]
+    assert [r["id"] for r in body["items"]] == ["london"]
     body = client.get("/v1/search", params={"q": "bud", "kind": "Place,Country"}).json()
-    assert [r[0] for r in body["rows"]] == ["budapest"]
+    assert [r["id"] for r in body["items"]] == ["budapest"]
     assert [c.id for c in search(loaded, "glasgow")][:2] == ["glasgow", "interpol-conference-glasgow"]
 
 

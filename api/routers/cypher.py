@@ -7,11 +7,12 @@ import threading
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from api.collections import FormatParam, answer, collection_responses
 from api.deps import BackendDep, SettingsDep
-from api.models import Table
+from api.models import Rows
 from api.problems import error_responses
 from migkg.exc import TooBusy
 from migkg.settings import Settings
@@ -35,10 +36,10 @@ def _slots(request: Request, settings: Settings) -> threading.BoundedSemaphore:
     return slots
 
 
-@router.post("/v1/cypher", response_model=Table, summary="Run read-only Cypher",
-             responses=error_responses(400, 422, 429, 503, 504))
-async def run_cypher(body: CypherIn, request: Request, backend: BackendDep,
-                     settings: SettingsDep) -> Table:
+@router.post("/v1/cypher", response_model=Rows, summary="Run read-only Cypher",
+             responses={**collection_responses(), **error_responses(400, 422, 429, 503, 504)})
+async def run_cypher(body: CypherIn, request: Request, response: Response, backend: BackendDep,
+                     settings: SettingsDep, format: FormatParam = None) -> Any:  # noqa: A002
     """The statement runs read-only, so the engine itself refuses writes.
 
     It is checked first (size, bracket nesting, parameters) and then runs apart
@@ -48,7 +49,12 @@ async def run_cypher(body: CypherIn, request: Request, backend: BackendDep,
     (`MIGKG_ROW_CAP`, applied while the result is built) hold; `truncated` says
     when the cap cut the result. At most `MIGKG_CONSOLE_CONCURRENCY` statements
     run at once; more are answered with 429. Syntax errors return 400 with the
-    engine's message.
+    engine's message parsed into `line`, `column` and `offset`, and the statement's
+    offending line with a caret under the position (`context`, `caret`).
+
+    The answer has the shape of every collection, all rows on one page (`limit` is
+    the row cap); a POST result is not a resource to page through, so it has no
+    `next`, `prev` or Link header. `?format=csv` answers CSV.
     """
     slots = _slots(request, settings)
     if not slots.acquire(blocking=False):
@@ -60,4 +66,7 @@ async def run_cypher(body: CypherIn, request: Request, backend: BackendDep,
             timeout_ms=settings.query_timeout_ms, row_cap=settings.row_cap))
     finally:
         slots.release()
-    return Table.of(res)
+    out = Rows(columns=res.columns, truncated=res.truncated, total=len(res.rows),
+               limit=settings.row_cap, offset=0,
+               items=[dict(zip(res.columns, row, strict=True)) for row in res.rows])
+    return answer(request, response, out, format, res.columns, res.rows, "cypher")

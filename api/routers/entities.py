@@ -1,16 +1,24 @@
-"""Entities by kind (filters, paging, sorting) and one entity with its links and evidence."""
+"""Entities by kind (filters, facets, paging, sorting, CSV) and one entity with its links."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
+from api.collections import (
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    answer,
+    collection_responses,
+    paging,
+)
 from api.deps import BackendDep, SettingsDep
 from api.models import EntityDetail, Page
 from api.problems import error_responses
-from graph.entities import ListFilter, get_entity, list_entities
+from graph.entities import ListFilter, enum_properties, get_entity, list_entities, type_property
 from graph.resolve import resolve
 from graph.schema import NodeKind, get_schema
 
@@ -18,31 +26,53 @@ router = APIRouter(tags=["entities"])
 SORT_PATTERN = r"^-?[a-z_]{1,40}$"
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 Q_DOC = "Text in name or aliases (ignores case and accents)"
-STATUS_DOC = "Status (agreements, policies, events)"
-TYPE_DOC = "The kind's `*_type` property, such as `agreement_type`"
 SORT_DOC = "Property to sort by; `-` for descending"
+FIXED = ["id", "name", "kind", "aliases", "summary"]
 
 
-def _list_endpoint(kind: NodeKind) -> Callable[..., Page]:
+def _enum_doc(kind: NodeKind, prop: str | None, what: str) -> dict[str, Any]:
+    """Query() arguments for an enum filter: its allowed values in the OpenAPI schema."""
+    spec = kind.properties.get(prop) if prop else None
+    if spec is None or spec.type != "enum":
+        return {"description": f"{what} ({kind.plural} have none: any value is refused)"}
+    return {"description": f"{what}: one of {', '.join(spec.values)}",
+            "json_schema_extra": {"enum": list(spec.values)}}
+
+
+def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
+    facetable = enum_properties(kind)
+    status_q: Any = Query(None, max_length=40, **_enum_doc(kind, "status", "Status"))
+    type_prop = type_property(kind)
+    type_q: Any = Query(None, max_length=40, **_enum_doc(kind, type_prop,
+                                              f"Type (`{type_prop}`)" if type_prop else "Type"))
+    facets_q: Any = Query(None, max_length=400, description=(
+        "Comma-separated enum properties to count values of, over all matches: "
+        + ", ".join(facetable)), examples=[",".join(facetable[:2])])
+    columns = FIXED + [p for p in kind.properties if p not in FIXED]
+
     def list_kind(
         request: Request,
+        response: Response,
         backend: BackendDep,
         q: Annotated[str | None, Query(max_length=200, description=Q_DOC)] = None,
-        status: Annotated[str | None, Query(max_length=40, description=STATUS_DOC)] = None,
-        type: Annotated[str | None, Query(max_length=40, description=TYPE_DOC)] = None,  # noqa: A002
+        status: str | None = status_q,
+        type: str | None = type_q,  # noqa: A002
         date_from: Annotated[str | None, Query(pattern=DATE, description="Earliest date")] = None,
         date_to: Annotated[str | None, Query(pattern=DATE, description="Latest date")] = None,
         sort: Annotated[str, Query(pattern=SORT_PATTERN, description=SORT_DOC, examples=["-date"])] = "name",
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ) -> Page:
-        f = ListFilter(q, status, type, date_from, date_to, sort, limit, offset)
-        total, items = list_entities(backend, kind, f)
-        nxt = None
-        if offset + limit < total:
-            nxt = str(request.url.include_query_params(offset=offset + limit))
-        return Page(kind=kind.name, total=total, limit=limit, offset=offset, next=nxt,
-                    items=items)
+        facets: str | None = facets_q,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+        format: FormatParam = None,  # noqa: A002
+    ) -> Any:
+        wanted = tuple(dict.fromkeys(f.strip() for f in (facets or "").split(",") if f.strip()))
+        f = ListFilter(q, status, type, date_from, date_to, sort, limit, offset, wanted)
+        found = list_entities(backend, kind, f)
+        body = Page(kind=kind.name, items=found.items, facets=found.facets,
+                    **paging(request, response, found.total, limit, offset))
+        rows = ([it["id"], it["name"], it["kind"], it["aliases"], it["summary"],
+                 *(it["properties"].get(c) for c in columns[len(FIXED):])] for it in found.items)
+        return answer(request, response, body, format, columns, rows, kind.plural)
 
     list_kind.__name__ = f"list_{kind.plural}"
     return list_kind
@@ -74,8 +104,9 @@ for _kind in get_schema().nodes.values():
     router.add_api_route(
         f"/v1/{_kind.plural}", _list_endpoint(_kind), methods=["GET"], response_model=Page,
         summary=f"List {_kind.plural}",
-        description=f"{_kind.description} Filter, sort and page; `total` counts all matches.",
-        responses=error_responses(400, 422),
+        description=f"{_kind.description} Filter, facet, sort and page; `total` counts all "
+                    "matches. An enum filter outside its values is refused with 422 listing them.",
+        responses={**collection_responses(), **error_responses(400, 422)},
     )
     router.add_api_route(
         f"/v1/{_kind.plural}/{{ref}}", _detail_endpoint(_kind), methods=["GET"],

@@ -4,38 +4,64 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Request, Response
 
+from api.collections import (
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    answer,
+    collection_responses,
+    paging,
+)
 from api.deps import BackendDep, SettingsDep
-from api.models import QueryInfo, Table
+from api.models import QueryInfo, QueryList, Rows
 from api.problems import error_responses
+from api.results import QueryLimitParam, rows_answer
 from cypher import get_registry
+from cypher.registry import CONTROLS
 
 router = APIRouter(tags=["queries"])
+INFO_COLUMNS = ["name", "title", "description", "example", "cypher"]
+CONTROL_DOC = (" `limit`, `offset` and `format` page and format the answer (no named query "
+               "takes a parameter of these names).")
 
 
-@router.get("/v1/queries", response_model=list[QueryInfo], summary="List the named queries")
-def list_queries() -> list[QueryInfo]:
+@router.get("/v1/queries", response_model=QueryList, summary="List the named queries",
+            responses={**collection_responses(), **error_responses(422)})
+def list_queries(request: Request, response: Response, limit: LimitParam = 100,
+                 offset: OffsetParam = 0, format: FormatParam = None) -> Any:  # noqa: A002
     """Every named query with its title, description and JSON Schema of parameters."""
     reg = get_registry()
-    return [QueryInfo.model_validate(reg.get(n).describe()) for n in reg.names()]
+    names = reg.names()
+    items = [QueryInfo.model_validate(reg.get(n).describe()) for n in names[offset:offset + limit]]
+    body = QueryList(items=items, **paging(request, response, len(names), limit, offset))
+    rows = ([getattr(i, c) for c in INFO_COLUMNS] for i in items)
+    return answer(request, response, body, format, INFO_COLUMNS, rows, "queries")
 
 
-@router.get("/v1/queries/{name}", response_model=Table, summary="Run a named query (GET)",
-            responses=error_responses(400, 404, 409, 504))
-def run_get(name: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Table:
+@router.get("/v1/queries/{name}", response_model=Rows, summary="Run a named query (GET)",
+            responses={**collection_responses(), **error_responses(400, 404, 409, 504)})
+def run_get(name: str, request: Request, response: Response, backend: BackendDep,
+            settings: SettingsDep, limit: QueryLimitParam = None, offset: OffsetParam = 0,
+            format: FormatParam = None) -> Any:  # noqa: A002
     """Parameters come as query-string values; unknown or missing ones are refused (400)."""
-    params = dict(request.query_params)
+    params = {k: v for k, v in request.query_params.items() if k not in CONTROLS}
     res = get_registry().run(backend, name, params, settings)
-    return Table.of(res)
+    return rows_answer(request, response, res, settings, limit, offset, format, name)
 
 
-@router.post("/v1/queries/{name}", response_model=Table, summary="Run a named query (POST)",
-             responses=error_responses(400, 404, 409, 504))
+run_get.__doc__ = (run_get.__doc__ or "") + CONTROL_DOC
+
+
+@router.post("/v1/queries/{name}", response_model=Rows, summary="Run a named query (POST)",
+             responses={**collection_responses(), **error_responses(400, 404, 409, 504)})
 def run_post(
-    name: str, backend: BackendDep, settings: SettingsDep,
+    name: str, request: Request, response: Response, backend: BackendDep, settings: SettingsDep,
     params: Annotated[dict[str, Any] | None, Body(examples=[{"country": "Serbia"}])] = None,
-) -> Table:
-    """Parameters come as a JSON object."""
+    limit: QueryLimitParam = None, offset: OffsetParam = 0,
+    format: FormatParam = None,  # noqa: A002
+) -> Any:
+    """Parameters come as a JSON object; `limit`, `offset` and `format` in the query string."""
     res = get_registry().run(backend, name, params or {}, settings)
-    return Table.of(res)
+    return rows_answer(request, response, res, settings, limit, offset, format, name)

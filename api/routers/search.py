@@ -4,52 +4,71 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from api.collections import (
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    answer,
+    collection_responses,
+    paging,
+)
 from api.deps import BackendDep, SettingsDep
-from api.models import CountryAgreements, Table
+from api.models import CountryAgreements, Rows, SearchPage
 from api.problems import error_responses
+from api.results import QueryLimitParam, rows_answer
 from cypher import get_registry
 from graph.entities import with_passage
 from graph.resolve import ID_FOLDED as EXACT_FLOOR
-from graph.resolve import resolve_ref
-from graph.resolve import search as ranked_search
+from graph.resolve import resolve_ref, search_all
 
 router = APIRouter(tags=["entities"])
 
-
 SEARCH_COLUMNS = ["id", "name", "kind", "aliases", "exact", "match", "score"]
+COVERAGE_COLUMNS = ["agreement", "name", "agreement_type", "status", "date", "how", "role",
+                    "via", "evidence"]
 
 
-@router.get("/v1/search", response_model=Table, summary="Search names and aliases",
-            responses=error_responses(400, 422))
+@router.get("/v1/search", response_model=SearchPage, summary="Search names and aliases",
+            responses={**collection_responses(), **error_responses(400, 422)})
 def search(
+    request: Request,
+    response: Response,
     backend: BackendDep,
     q: Annotated[str, Query(min_length=1, max_length=200, examples=["prevot"])],
     kind: Annotated[str | None, Query(max_length=200, examples=["Country"],
                                       description="A kind, or several separated by commas")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> Table:
+    limit: LimitParam = 20,
+    offset: OffsetParam = 0,
+    format: FormatParam = None,  # noqa: A002
+) -> Any:
     """Ranked like entity resolution (graph/resolve.py), ignoring case, accents and
     punctuation: exact names, aliases and reference names first (`uk`, `Türkiye`,
     `FCDO`), then names holding every word typed (`western balkans`, a surname such as
     `cooper`, an acronym such as `epc`), then names where the last word typed starts a
-    word (`serb`). `match` says how each row matched; `exact` is an exact name or id."""
+    word (`serb`). `match` says how each item matched; `exact` is an exact name or id."""
     kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else None
-    found = ranked_search(backend, q, kinds, limit)
-    rows = [[c.id, c.name, c.kind, list(c.aliases), c.score >= EXACT_FLOOR, c.match,
-             round(c.score, 1)] for c in found]
-    return Table(columns=SEARCH_COLUMNS, rows=rows)
+    found = search_all(backend, q, kinds)
+    items = [{"id": c.id, "name": c.name, "kind": c.kind, "aliases": list(c.aliases),
+              "exact": c.score >= EXACT_FLOOR, "match": c.match, "score": round(c.score, 1)}
+             for c in found[offset:offset + limit]]
+    body = SearchPage(items=items, **paging(request, response, len(found), limit, offset))
+    rows = ([it[c] for c in SEARCH_COLUMNS] for it in items)
+    return answer(request, response, body, format, SEARCH_COLUMNS, rows, "search")
 
 
 @router.get("/v1/countries/{country}/agreements", response_model=CountryAgreements,
             summary="Agreements covering a country, with how and the evidence",
-            responses=error_responses(404, 409))
-def country_agreements(country: str, backend: BackendDep, settings: SettingsDep) -> CountryAgreements:
+            responses={**collection_responses(), **error_responses(404, 409, 422)})
+def country_agreements(country: str, request: Request, response: Response, backend: BackendDep,
+                       settings: SettingsDep, limit: LimitParam = 200, offset: OffsetParam = 0,
+                       format: FormatParam = None) -> Any:  # noqa: A002
     """`country` is an ISO code, name or alias (`RS`, `Serbia`, `serbia`).
 
     Each agreement lists every way it covers the country: as a party (with its
-    role), by geographic coverage, through a route, or through a group.
+    role), by geographic coverage, through a route, or through a group. As CSV,
+    one row per way.
     """
     ref = resolve_ref(backend, country, "Country")
     rows = get_registry().execute(backend, "agreements_covering_country", {"country": ref["id"]},
@@ -65,19 +84,28 @@ def country_agreements(country: str, backend: BackendDep, settings: SettingsDep)
                "kind": "Route" if r["how"] == "route" else "Organisation"} if r["via_id"] else None
         item["how"].append({"how": r["how"], "role": r["role"], "via": via,
                             "evidence": [with_passage(e) for e in r["evidence"]]})
-    return CountryAgreements.model_validate(
-        {"country": ref,
-         "agreements": list(grouped.values())})
+    items = list(grouped.values())[offset:offset + limit]
+    body = CountryAgreements.model_validate(
+        {"country": ref, "items": items,
+         **paging(request, response, len(grouped), limit, offset)})
+    csv_rows = ([it["agreement"]["id"], it["agreement"]["name"], it["agreement_type"],
+                 it["status"], it["date"], h["how"], h["role"], h["via"] and h["via"]["name"],
+                 h["evidence"]] for it in items for h in it["how"])
+    return answer(request, response, body, format, COVERAGE_COLUMNS, csv_rows,
+                  f"agreements-covering-{ref['id']}")
 
 
 def _shortcut(path: str, query: str, param: str, summary: str) -> None:
-    def endpoint(ref: str, backend: BackendDep, settings: SettingsDep) -> Table:
-        return Table.of(get_registry().run(backend, query, {param: ref}, settings))
+    def endpoint(ref: str, request: Request, response: Response, backend: BackendDep,
+                 settings: SettingsDep, limit: QueryLimitParam = None, offset: OffsetParam = 0,
+                 format: FormatParam = None) -> Any:  # noqa: A002
+        res = get_registry().run(backend, query, {param: ref}, settings)
+        return rows_answer(request, response, res, settings, limit, offset, format, query)
 
     endpoint.__name__ = query
-    router.add_api_route(path, endpoint, methods=["GET"], response_model=Table, summary=summary,
+    router.add_api_route(path, endpoint, methods=["GET"], response_model=Rows, summary=summary,
                          description=get_registry().get(query).description,
-                         responses=error_responses(400, 404, 409))
+                         responses={**collection_responses(), **error_responses(400, 404, 409)})
 
 
 _shortcut("/v1/agreements/{ref}/parties", "agreement_parties", "agreement",

@@ -98,7 +98,7 @@ export function combobox(opts) {
     try {
       const res = await getJSON("/v1/search", { q, kind: opts.kind, limit: 12 }, { signal: controller.signal });
       if (q !== input.value) return;  // stale answer
-      items = res.rows.map((r) => Object.fromEntries(res.columns.map((c, i) => [c, r[i]])));
+      items = res.items;
       lastQuery = q;
       render();
       setActive(-1);

@@ -1,4 +1,4 @@
-// Results of named queries and Cypher ({columns, rows, truncated}) as a table and a graph.
+// Results of named queries and Cypher ({columns, items, total, truncated}) as a table and a graph.
 
 import { KIND, KIND_BY_SLUG, entityHref } from "./api.js";
 import { h, plural } from "./dom.js";
@@ -82,19 +82,63 @@ function renderPath(p) {
   return h("span", { class: "cell-path" }, parts);
 }
 
-/** The result table, in a scrollable region so wide tables never widen the page. */
+/** The result's rows as arrays, in column order (items are objects keyed by column). */
+export function rowsOf(res) {
+  return res.items.map((it) => res.columns.map((c) => it[c]));
+}
+
+// Words that read better in capitals or spelled out than their snake_case column name.
+const WORDS = { id: "ID", iso2: "ISO 2", iso3: "ISO 3", url: "URL", iri: "IRI", eu: "EU", uk: "UK" };
+
+/** A column name as a heading: `agreement_type` → "Agreement type", `via_id` → "Via ID". */
+export function columnLabel(name) {
+  const words = String(name).split(/[_\s]+/).filter(Boolean).map((w) => WORDS[w.toLowerCase()] || w.toLowerCase());
+  if (!words.length) return String(name);
+  const [first, ...rest] = words;
+  return [first === first.toUpperCase() ? first : first[0].toUpperCase() + first.slice(1), ...rest].join(" ");
+}
+
+const isQuote = (x) => x && typeof x === "object" && !Array.isArray(x) && "quote" in x && "doc" in x;
+const isEvidence = (v) => isQuote(v) || (Array.isArray(v) && v.length > 0 && v.every(isQuote));
+
+/** Columns that hold evidence (quotes) in any row: shown under their row, full width. */
+function evidenceColumns(res, rows) {
+  return res.columns.map((c, i) => [c, i]).filter(([c, i]) =>
+    c === "evidence" || rows.some((r) => isEvidence(r[i]))).map(([, i]) => i);
+}
+
+function evidenceCell(values, ctx, span) {
+  const quotes = values.flatMap((v) => (Array.isArray(v) ? v : [v])).filter(isQuote);
+  return h("td", { colspan: String(span), class: "evidence-cell" },
+    quotes.length
+      ? h("ul", { class: "evidence-quotes" }, quotes.map((x) => h("li", {}, renderValue(x, ctx, "evidence"))))
+      : h("span", { class: "muted" }, "No evidence quoted."));
+}
+
+/** The result table: readable headings, values as links and quotes; evidence gets a
+ * full-width line under its row, so it is never off-screen in a wide table. */
 export function resultTable(res, { caption = "Results" } = {}) {
-  const ctx = collectGraph(res.rows);
+  const rows = rowsOf(res);
+  const ctx = collectGraph(rows);
+  const ev = new Set(evidenceColumns(res, rows));
+  const shown = res.columns.map((c, i) => [c, i]).filter(([, i]) => !ev.has(i));
+  const body = rows.flatMap((row) => {
+    const main = h("tr", {}, shown.map(([c, i]) => h("td", {}, renderValue(row[i], ctx, c))));
+    if (!ev.size) return [main];
+    main.classList.add("has-evidence");
+    return [main, h("tr", { class: "evidence-row" }, evidenceCell([...ev].map((i) => row[i]), ctx, shown.length || 1))];
+  });
   const table = h("table", { class: "results" },
-    h("caption", {}, `${caption}: ${plural(res.rows.length, "row", "rows")}${res.truncated ? " (truncated by the row cap)" : ""}`),
-    h("thead", {}, h("tr", {}, res.columns.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, res.rows.map((row) => h("tr", {}, row.map((v, i) => h("td", {}, renderValue(v, ctx, res.columns[i])))))));
+    h("caption", {}, `${caption}: ${plural(rows.length, "row", "rows")}${res.truncated ? " (truncated by the row cap)" : ""}`
+      + (ev.size ? ". Evidence is quoted under each row." : "")),
+    h("thead", {}, h("tr", {}, shown.map(([c]) => h("th", { scope: "col", dataset: { column: c } }, columnLabel(c))))),
+    h("tbody", {}, body));
   return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": `${caption} table` }, table);
 }
 
 /** Draw the result's nodes and paths, if it has any; returns null otherwise. */
 export function resultGraph(res) {
-  const { elements, nodeCount, edgeCount, dangling } = tableElements(res.rows);
+  const { elements, nodeCount, edgeCount, dangling } = tableElements(rowsOf(res));
   if (nodeCount === 0) return null;
   const canvas = h("div", { class: "graph-canvas graph-small", role: "img",
     "aria-label": `Graph of the result: ${plural(nodeCount, "node", "nodes")} and ${plural(edgeCount, "relationship", "relationships")}. The table above lists the same data.` });

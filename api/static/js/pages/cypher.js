@@ -86,14 +86,20 @@ export async function cypherPage(ctx) {
       if (!ctx.isCurrent()) return;
       results.replaceChildren(...[
         h("h2", { id: "cypher-results-heading", tabindex: "-1" }, "Results"),
-        h("p", { role: "status", class: "run-status" }, `${res.rows.length} row${res.rows.length === 1 ? "" : "s"}${res.truncated ? " (truncated by the row cap)" : ""}. `,
+        h("p", { role: "status", class: "run-status" }, `${res.items.length} row${res.items.length === 1 ? "" : "s"}${res.truncated ? " (truncated by the row cap)" : ""}. `,
           h("a", { href: window.location.href }, "Link to this run")),
-        res.rows.length ? resultTable(res, { caption: "Cypher result" }) : h("p", {}, "No rows."),
+        res.items.length ? resultTable(res, { caption: "Cypher result" }) : h("p", {}, "No rows."),
         resultGraph(res)].filter(Boolean));
       results.querySelector("#cypher-results-heading").focus();
     } catch (err) {
       if (!ctx.isCurrent()) return;
-      results.replaceChildren(problemBox(err, "The statement was refused"));
+      const box = problemBox(err, "The statement was refused");
+      const p = err.problem || {};
+      if (p.context !== undefined && p.context !== null) {  // the offending line, a caret under it
+        box.append(h("pre", { class: "error-context", "aria-label": `Line ${p.line}, column ${p.column}` },
+          h("code", {}, `${p.context}\n${p.caret}`)));
+      }
+      results.replaceChildren(box);
     }
   }
   if (q) await run();

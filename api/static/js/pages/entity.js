@@ -90,7 +90,7 @@ function relItem(r, documents, seen) {
 async function coverageSection(country, documents, seen) {
   const res = await getJSON(`/v1/countries/${encodeURIComponent(country.id)}/agreements`);
   // Evidence along routes and groups may cite documents this entity does not.
-  const missing = [...new Set(res.agreements.flatMap((a) => a.how.flatMap((c) => c.evidence.map((e) => e.doc))))]
+  const missing = [...new Set(res.items.flatMap((a) => a.how.flatMap((c) => c.evidence.map((e) => e.doc))))]
     .filter((d) => !documents[d]);
   const found = await mapLimit(missing, 4, (d) => getJSON(`/v1/documents/${encodeURIComponent(d)}`).catch(() => null));
   const docs = { ...documents };
@@ -105,10 +105,10 @@ async function coverageSection(country, documents, seen) {
     return humanize(c.how);
   };
   return section(`Agreements covering ${country.name}`,
-    h("p", { class: "muted small" }, `${plural(res.agreements.length, "agreement covers", "agreements cover")} ${country.name}, and how. `,
+    h("p", { class: "muted small" }, `${plural(res.items.length, "agreement covers", "agreements cover")} ${country.name}, and how. `,
       h("a", { href: `/v1/countries/${encodeURIComponent(country.id)}/agreements` }, "These agreements as JSON")),
-    res.agreements.length === 0 ? h("p", {}, "None recorded.") : h("ul", { class: "coverage-list" },
-      res.agreements.map((a) => h("li", { class: "coverage-item", dataset: { agreement: a.agreement.id } },
+    res.items.length === 0 ? h("p", {}, "None recorded.") : h("ul", { class: "coverage-list" },
+      res.items.map((a) => h("li", { class: "coverage-item", dataset: { agreement: a.agreement.id } },
         h("div", { class: "rel-head" }, entityLink(a.agreement, { badge: false }), " ", statusBadge(a.status),
           a.agreement_type ? h("span", { class: "chip" }, humanize(a.agreement_type)) : null,
           a.date ? h("span", { class: "chip chip-date" }, a.date) : null),

@@ -122,7 +122,7 @@ export async function searchPage(ctx) {
   ctx.view.append(h("h1", {}, "Search results"), form);
   if (!q) return;
   const res = await getJSON("/v1/search", { q, kind, limit: 100 });
-  const rows = res.rows.map((r) => Object.fromEntries(res.columns.map((c, i) => [c, r[i]])));
+  const rows = res.items;
   ctx.view.append(
     apiLinks([["JSON", url("/v1/search", { q, kind, limit: 100 })]]),
     h("p", { role: "status" }, rows.length ? `${plural(rows.length, "match", "matches")} for “${q}”` : `Nothing matches “${q}”.`),

@@ -60,7 +60,7 @@ export async function kindPage(ctx, slug) {
     breadcrumbs([["Home", "#/"], [humanize(kind.plural)]]),
     h("h1", {}, humanize(kind.plural)),
     h("p", { class: "lede" }, kind.description),
-    apiLinks([["JSON", url(`/v1/${kind.plural}`, apiParams)]]),
+    apiLinks([["JSON", url(`/v1/${kind.plural}`, apiParams)], ["CSV", url(`/v1/${kind.plural}`, { ...apiParams, format: "csv" })]]),
     form,
     h("p", { role: "status" }, res.total ? `${start}–${end} of ${plural(res.total, kind.slug, kind.plural)}` : `No ${kind.plural} match.`),
     h("ul", { class: "entity-list" }, res.items.map((it) => {

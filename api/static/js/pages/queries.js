@@ -13,7 +13,7 @@ const sentence = (text) => (text && !/[.!?]$/.test(text.trim()) ? `${text.trim()
 
 let cache = null;
 async function allQueries() {
-  if (!cache) cache = getJSON("/v1/queries").catch((e) => { cache = null; throw e; });
+  if (!cache) cache = getJSON("/v1/queries", { limit: 200 }).then((page) => page.items).catch((e) => { cache = null; throw e; });
   return cache;
 }
 
@@ -149,10 +149,11 @@ export async function queriesPage(ctx, name, run) {
       results.replaceChildren(...[
         h("h2", { id: "results-heading", tabindex: "-1" }, "Results"),
         h("p", { role: "status", class: "run-status" },
-          `${plural(res.rows.length, "row", "rows")}${res.truncated ? " (truncated)" : ""}. `,
+          `${plural(res.items.length, "row", "rows")}${res.truncated ? " (truncated)" : ""}. `,
           h("a", { href: window.location.href }, "Link to this run"), " · ",
-          h("a", { href: apiUrl }, "JSON")),
-        res.rows.length ? resultTable(res, { caption: q.title }) : h("p", {}, "No rows."),
+          h("a", { href: apiUrl }, "JSON"), " · ",
+          h("a", { href: url(`/v1/queries/${q.name}`, { ...Object.fromEntries(params), format: "csv" }) }, "CSV")),
+        res.items.length ? resultTable(res, { caption: q.title }) : h("p", {}, "No rows."),
         graph].filter(Boolean));
       results.querySelector("#results-heading").focus();
     } catch (err) {
