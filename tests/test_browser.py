@@ -469,7 +469,7 @@ def test_the_country_page_quotes_each_source_once(tab: Tab, live_url: str) -> No
     expect(item.locator(".how-list")).to_contain_text("Within its geographic coverage")
     assert "Covers it" not in page.locator("main").inner_text()
     # The questions read as the named queries' titles.
-    titles = {q["name"]: q["title"] for q in httpx.get(f"{live_url}/v1/queries").json()}
+    titles = {q["name"]: q["title"] for q in httpx.get(f"{live_url}/v1/queries").json()["items"]}
     links = page.get_by_role("region", name="Questions about it").get_by_role("link")
     texts = links.all_inner_texts()
     assert texts and all(t in titles.values() and "_" not in t for t in texts), texts

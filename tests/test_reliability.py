@@ -123,7 +123,7 @@ def make_nel(data: Path) -> None:
 
 def make_empty(data: Path) -> None:
     for path in data.iterdir():
-        path.unlink()
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 RUNTIME: dict[str, tuple[Callable[[Path], None], Expected]] = {

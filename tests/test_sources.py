@@ -71,7 +71,7 @@ def test_api_evidence_items_carry_doc_quote_anchor_and_passage(client: TestClien
     assert fold(passage["exact"]) == fold(items[0]["quote"])
     assert len(passage["before"]) <= 40 and len(passage["after"]) <= 40
     assert passage["line"] >= 1
-    covering = client.get("/v1/countries/RS/agreements").json()["agreements"]
+    covering = client.get("/v1/countries/RS/agreements").json()["items"]
     named = [e for a in covering for how in a["how"] for e in how["evidence"]]
     assert named
     for item in named:
