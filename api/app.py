@@ -88,7 +88,9 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     # Pure ASGI, outermost last: guard, HEAD, security headers, caching, CORS, app.
-    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age,
+                       cache_bytes=settings.response_cache_bytes,
+                       digest_check_ms=settings.digest_check_ms)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -14,6 +14,7 @@ from graph.backend import Params, Result, StatementHook, Writer
 from graph.embedded import EmbeddedServer
 from graph.errors import WRITE_REFUSED, memory_exceeded, missing_parameters, timed_out
 from graph.guard import check_params, check_statement
+from graph.meta import wrote
 from migkg.exc import BackendUnavailable, QueryRejected
 
 STAGING = "__staging_"
@@ -182,6 +183,7 @@ class FalkorBackend:
             swap.rename(self.graph_name, previous)
         swap.rename(staging, self.graph_name)
         swap.execute()
+        wrote()
         try:
             conn.save()
         except redis.exceptions.RedisError as err:
@@ -190,6 +192,7 @@ class FalkorBackend:
             if had_graph:
                 back.rename(previous, self.graph_name)
             back.execute()
+            wrote()
             why = str(err) or "the engine could not write its snapshot"
             raise BackendUnavailable(
                 f"could not persist the new graph in {self.server.home} ({why}; see "
@@ -239,6 +242,7 @@ class FalkorBackend:
     def drop(self) -> None:
         """Delete the graph (tests give each module its own graph name)."""
         self._db.connection.delete(self.graph_name)
+        wrote()
 
     def close(self) -> None:
         self._db.connection.close()
