@@ -177,8 +177,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
           "(Ctrl+C stops)", flush=True)
     # In-flight requests get a few seconds at shutdown; an ad-hoc query still running
     # then ends with its console engine, which the app stops.
+    # One process: it owns the embedded engine and its load lock (more workers would each
+    # take the engine over); uvloop and httptools make that one process cheap per request.
     uvicorn.run(create_app(settings, facts=facts), host=host, port=port, log_level="info",
-                timeout_graceful_shutdown=3)
+                timeout_graceful_shutdown=3, access_log=settings.access_log,
+                loop=settings.server_loop, http=settings.server_http)
     return 0
 
 

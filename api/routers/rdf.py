@@ -13,8 +13,9 @@ from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from rdflib import Graph
 
 from api.caching import etag_matches
@@ -244,4 +245,4 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
     if media in RDF_MEDIA:
         return Response(serialize(as_graph(), RDF_MEDIA[media].name),
                         media_type=_content_type(media), headers=headers)
-    return JSONResponse(as_json(), headers=headers)
+    return Response(orjson.dumps(as_json()), media_type=JSON, headers=headers)
