@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             own_engine(settings)
         app.state.backend = backend or open_backend(settings)
         if own and settings.backend == "embedded":
-            app.state.first_load = load_in_background(app.state.backend, settings, pending.pop())
+            handed, pending[0] = pending[0], None  # a second start-up reads data/ itself
+            app.state.first_load = load_in_background(app.state.backend, settings, handed)
         server = getattr(app.state.backend, "server", None)
         if server is not None:
             server.console().warm()

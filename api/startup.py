@@ -74,7 +74,8 @@ def load_in_background(backend: GraphBackend, settings: Settings,
 
     def run() -> None:
         try:
-            ensure_loaded(backend, settings, handed.pop(), state)
+            given, handed[0] = handed[0], None
+            ensure_loaded(backend, settings, given, state)
             log.info("graph ready after %.1f s", time.monotonic() - state.started)
         except Exception as err:  # noqa: BLE001 - reported by /ready and the log
             state.stage, state.error = "failed", str(err).splitlines()[0] if str(err) else repr(err)
