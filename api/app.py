@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -13,12 +14,17 @@ from api import problems
 from api.caching import CachingMiddleware
 from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
 from api.routers import cypher, docs, documents, entities, explorer, health, queries, rdf, search, sparql
+from api.startup import ensure_loaded, load_in_background
 from graph import open_backend, own_engine
 from graph.backend import GraphBackend
 from migkg import __version__
 from migkg.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from loaders.facts import Facts
+
 log = logging.getLogger(__name__)
+__all__ = ["create_app", "ensure_loaded"]
 
 DESCRIPTION = """
 A knowledge graph of the actors, routes and agreements of European cooperation
@@ -30,21 +36,16 @@ Errors are RFC 9457 `application/problem+json`.
 """
 
 
-def ensure_loaded(backend: GraphBackend, settings: Settings) -> None:
-    """Load `settings.data` when the graph is missing or was loaded from other facts."""
-    from loaders.facts import facts_digest, read_facts
-    from loaders.load import load_facts, loaded_digest
+def create_app(settings: Settings | None = None, backend: GraphBackend | None = None,
+               facts: Facts | None = None) -> FastAPI:
+    """Build the app; `backend` lets tests hand in their own graph.
 
-    # Hashing the files is cheap; parse and validate only when they changed.
-    if settings.data.is_dir() and loaded_digest(backend) == facts_digest(settings.data):
-        return
-    log.info("graph missing or stale: loading %s", settings.data)
-    load_facts(read_facts(settings.data), backend)
-
-
-def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:
-    """Build the app; `backend` lets tests hand in their own graph."""
+    With its own embedded engine the app loads `settings.data` in the background when the
+    graph is missing or stale (`facts`, when given, are that folder already validated):
+    `/ready` answers 503 with the progress until then.
+    """
     settings = settings or get_settings()
+    pending = [facts]  # handed to the first load and dropped, not held for the app's life
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,7 +54,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             own_engine(settings)
         app.state.backend = backend or open_backend(settings)
         if own and settings.backend == "embedded":
-            ensure_loaded(app.state.backend, settings)
+            handed, pending[0] = pending[0], None  # a second start-up reads data/ itself
+            app.state.first_load = load_in_background(app.state.backend, settings, handed)
         server = getattr(app.state.backend, "server", None)
         if server is not None:
             server.console().warm()
@@ -88,7 +90,9 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     # Pure ASGI, outermost last: guard, HEAD, security headers, caching, CORS, app.
-    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age,
+                       cache_bytes=settings.response_cache_bytes,
+                       digest_check_ms=settings.digest_check_ms)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)

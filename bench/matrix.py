@@ -2,6 +2,8 @@
 
     bash bench/matrix.sh 10000 100000          # sizes in entities (default 10000)
     RUNS=3 API_SECONDS=5 bash bench/matrix.sh 10000
+    API_DATA=dir API_HOME=home bash bench/matrix.sh 100000   # only the API rows, over a
+                                                              # folder already loaded in home
 
 Per size it generates a synthetic data folder (bench/synthetic_data.py) and measures,
 each command a real `migkg` process under `/usr/bin/time -v` (peak RSS):
@@ -44,10 +46,23 @@ RDFLIB_MAX = int(os.environ.get("RDFLIB_MAX", "10000"))
 # Turtle is still quadratic in the number of evidence owners (docs/performance.md): 11 min
 # did not finish 10,000 entities, so it is measured only up to this size.
 TTL_MAX = int(os.environ.get("TTL_MAX", "1000"))
-PORT, BARE_PORT = 8765, 8766
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# Free ports, not fixed ones: other servers may run on a shared machine.
+PORT, BARE_PORT = _free_port(), _free_port()
 # Synthetic countries are AA, AB, ...; AB is covered by agreements at every size.
 ENDPOINTS = ["/v1/countries/AB/agreements", "/v1/search?q=organisation%2012", "/v1/agreements?limit=20",
              "/id/country/AB"]
+# `/id/country/AB` is measured as the default (*/*) and in each of these formats too.
+ENTITY_FORMATS = ["text/turtle", "application/ld+json", "application/json", "text/html"]
 ROWS: list[dict[str, Any]] = []
 
 
@@ -164,7 +179,7 @@ def api(size: int, data: Path, env: dict[str, str], work: Path) -> None:
     bare: subprocess.Popen[bytes] | None = None
     try:
         wait_ready(f"http://127.0.0.1:{PORT}/ready")
-        cases = [(p, None) for p in ENDPOINTS] + [(ENDPOINTS[-1], "text/turtle")]
+        cases = [(p, None) for p in ENDPOINTS] + [(ENDPOINTS[-1], a) for a in ENTITY_FORMATS]
         manifest: dict[str, dict[str, str]] = {}
         for i, (path, accept) in enumerate(cases):
             req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
@@ -263,10 +278,23 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def api_only(size: int, data: Path, home: Path) -> None:
+    """Only the API rows, over a data folder already loaded into `home` (API_DATA, API_HOME)."""
+    work = Path(tempfile.mkdtemp(prefix=f"migkg-matrix-api-{size}-"))
+    try:
+        api(size, data, {"MIGKG_HOME": str(home), "MIGKG_GRAPH": os.environ.get("API_GRAPH", "matrix")},
+            work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     sizes = [int(float(a)) for a in argv] or [10_000]
     print(f"<!-- {time.strftime('%Y-%m-%d %H:%M')} on {machine()}; medians of {RUNS} run(s) -->")
     print("| entities | work | ours | baseline | ratio | peak RSS |\n|---|---|---|---|---|---|")
+    if os.environ.get("API_DATA"):  # API_DATA=folder API_HOME=loaded-home bash bench/matrix.sh 100000
+        api_only(sizes[0], Path(os.environ["API_DATA"]), Path(os.environ["API_HOME"]))
+        return 0
     for size in sizes:
         measure(size, keep_api=os.environ.get("API", "1") == "1")
     return 0

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from graph.backend import GraphBackend
-from graph.meta import META_LABEL
 from graph.resolve import fold
 from graph.schema import NodeKind, Schema
 from migkg.exc import BadRequest, InvalidValue, NotFound
@@ -91,9 +91,13 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListP
     """One page of entities of `kind`, the total and the facet counts, in two queries:
     the total and every facet in one statement (one UNION ALL branch each), then the page."""
     _check_facets(kind, f.facets)
-    conditions = ["($q IS NULL OR all(w IN split($q, ' ') WHERE w = '' "
-                  "OR any(x IN n.names_folded WHERE x CONTAINS w)))"]
-    params: dict[str, Any] = {"q": fold(f.q) if f.q else None}
+    # The text filter only when asked for: `$q IS NULL OR ...` is evaluated per node.
+    conditions = ["true"]
+    params: dict[str, Any] = {}
+    if f.q:
+        conditions = ["all(w IN split($q, ' ') WHERE w = '' "
+                      "OR any(x IN n.names_folded WHERE x CONTAINS w))"]
+        params["q"] = fold(f.q)
     if f.status is not None:
         _require(kind, "status")
         _check_value(kind, "status", "status", f.status)
@@ -151,15 +155,26 @@ def summary(kind: str, node: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _by_id_statement(schema: Schema) -> str:
+    """One entity by id through every kind's id index: a label-free `MATCH (n {id: $id})`
+    scans every node (55 ms at 100k entities), one indexed branch per kind does not."""
+    return _union_by_id(tuple(k.label for k in schema.nodes.values()))
+
+
+@lru_cache(maxsize=8)
+def _union_by_id(labels: tuple[str, ...]) -> str:
+    return " UNION ALL ".join(f"MATCH (n:{label}) WHERE n.id = $id RETURN n, labels(n)[0] AS kind"
+                              for label in labels)
+
+
 def get_entity(backend: GraphBackend, schema: Schema, ident: str) -> dict[str, Any]:
     """One entity with its relationships, evidence and the documents they cite (3 queries)."""
-    rows = backend.read(f"MATCH (n {{id: $id}}) WHERE NOT n:`{META_LABEL}` "
-                        "RETURN n, labels(n)[0] AS kind", {"id": ident}).rows
+    rows = backend.read(_by_id_statement(schema), {"id": ident}).rows
     if not rows:
         raise NotFound(f"no entity with id {ident!r}")
     node, kind = rows[0]
     links = backend.read(
-        "MATCH (n {id: $id})-[r]-(x) "
+        f"MATCH (n:{schema.node(kind).label} {{id: $id}})-[r]-(x) "
         "RETURN type(r) AS type, startNode(r).id = $id AS outgoing, properties(r) AS props, "
         "x.id AS id, x.name AS name, labels(x)[0] AS kind ORDER BY type, id, props.key",
         {"id": ident},

@@ -20,6 +20,7 @@ from graph.errors import (
     timed_out,
 )
 from graph.guard import check_params, check_statement
+from graph.meta import wrote
 from migkg.exc import BackendUnavailable, QueryRejected
 
 STAGING = "__staging_"
@@ -188,6 +189,7 @@ class FalkorBackend:
             swap.rename(self.graph_name, previous)
         swap.rename(staging, self.graph_name)
         swap.execute()
+        wrote()
         try:
             conn.save()
         except redis.exceptions.RedisError as err:
@@ -196,6 +198,7 @@ class FalkorBackend:
             if had_graph:
                 back.rename(previous, self.graph_name)
             back.execute()
+            wrote()
             why = str(err) or "the engine could not write its snapshot"
             raise BackendUnavailable(
                 f"could not persist the new graph in {self.server.home} ({why}; see "
@@ -245,6 +248,7 @@ class FalkorBackend:
     def drop(self) -> None:
         """Delete the graph (tests give each module its own graph name)."""
         self._db.connection.delete(self.graph_name)
+        wrote()
 
     def close(self) -> None:
         self._db.connection.close()

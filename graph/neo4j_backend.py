@@ -51,7 +51,7 @@ from graph.errors import (
     timed_out,
 )
 from graph.guard import check_params, check_statement, deadline_seconds
-from graph.meta import META_LABEL
+from graph.meta import META_LABEL, wrote
 from migkg import __version__
 from migkg.exc import BackendUnavailable, MigkgError, QueryRejected
 from migkg.settings import Settings
@@ -329,11 +329,17 @@ class Neo4jBackend:
     # -- writes ----------------------------------------------------------------
 
     def replace_graph(self, build: Callable[[Writer], None]) -> None:
-        self._write(build, clear=True)
+        try:
+            self._write(build, clear=True)
+        finally:
+            wrote()
 
     def update_graph(self, build: Callable[[Writer], None]) -> None:
         """Apply `build`'s statements to the graph in one write transaction (a reload's diff)."""
-        self._write(build, clear=False)
+        try:
+            self._write(build, clear=False)
+        finally:
+            wrote()
 
     def _write(self, build: Callable[[Writer], None], *, clear: bool) -> None:
         """Record `build`'s statements, then run them (after CLEAR if asked) in one transaction."""

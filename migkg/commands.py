@@ -161,28 +161,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     host, port = args.host or settings.host, args.port or settings.port
     _check_port(host, port)
+    facts = None
     if settings.backend == "embedded":
-        # Check and load data/ here, where bad facts are listed as file:line problems
-        # and exit 1; inside the app's lifespan uvicorn would print a traceback.
-        from api.app import ensure_loaded
+        # Check data/ here, where bad facts are listed as file:line problems and exit 1
+        # (inside the app's lifespan uvicorn would print a traceback), and before serve
+        # takes the engine over from anyone. The write, when the graph is missing or
+        # stale, runs in the background once serving: /ready says how far it is.
         from graph import own_engine
         from loaders.facts import read_facts
 
-        # Bad facts end here, before serve takes the engine over from anyone.
-        read_facts(settings.data)
+        facts = read_facts(settings.data)
         own_engine(settings)  # serve owns its engine, whoever started one before
-        backend = _backend(settings)
-        try:
-            ensure_loaded(backend, settings)
-        finally:
-            backend.close()
     shown = f"[{host}]" if ":" in host else host
     print(f"migration-kg: explorer http://{shown}:{port}/ , API docs http://{shown}:{port}/docs "
           "(Ctrl+C stops)", flush=True)
     # In-flight requests get a few seconds at shutdown; an ad-hoc query still running
     # then ends with its console engine, which the app stops.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                timeout_graceful_shutdown=3)
+    # One process: it owns the embedded engine and its load lock (more workers would each
+    # take the engine over); uvloop and httptools make that one process cheap per request.
+    uvicorn.run(create_app(settings, facts=facts), host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=3, access_log=settings.access_log,
+                loop=settings.server_loop, http=settings.server_http)
     return 0
 
 

@@ -54,6 +54,28 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
     )
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age (s) on read endpoints.")
+    access_log: bool = Field(
+        False, description="Log every request (uvicorn's access log); off by default, since it "
+        "costs more than a cached answer.",
+    )
+    server_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        "auto", description="`migkg serve`'s event loop: `auto` takes uvloop (a dependency) "
+        "where it runs, else asyncio.",
+    )
+    server_http: Literal["auto", "httptools", "h11"] = Field(
+        "auto", description="`migkg serve`'s HTTP parser: `auto` takes httptools (C, a "
+        "dependency), else h11.",
+    )
+    response_cache_bytes: int = Field(
+        64 * 2**20, ge=0, le=2**34,
+        description="Memory (bytes) for answers kept by (path, query, Accept, graph digest) "
+        "and served again until the next load; 0 turns the response cache off.",
+    )
+    digest_check_ms: int = Field(
+        1000, ge=0, le=3_600_000,
+        description="How often (ms) the API re-reads the graph's digest, so a load by another "
+        "process is noticed; a load in the serving process is noticed at once.",
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, le=2**30,
         description="Largest request body the API accepts (bytes); a larger one answers 413.",

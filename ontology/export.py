@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
@@ -246,7 +247,23 @@ def serialize(graph: Graph, fmt: str, schema: Schema | None = None) -> bytes:
     if spec.rdflib == "json-ld":
         return graph.serialize(format="json-ld", context=_context(schema),
                                auto_compact=True, encoding="utf-8")
+    if spec.rdflib == "turtle":
+        return fast_turtle(graph)
     return graph.serialize(format=spec.rdflib, encoding="utf-8")
+
+
+def fast_turtle(graph: Graph) -> bytes:
+    """Turtle written by Oxigraph (Rust) from rdflib's N-Triples, with the graph's prefixes.
+
+    rdflib's own Turtle writer costs about 70 µs per term (qname splitting and sorting):
+    0.27 s for one well-connected country's 4,000 triples, against 0.04 s this way.
+    """
+    nt = graph.serialize(format="nt", encoding="utf-8")
+    # Sorted, so each subject's triples come together and Oxigraph groups them with `;`.
+    quads = ox.parse(b"\n".join(sorted(nt.splitlines())), format=ox.RdfFormat.N_TRIPLES)
+    # Only the prefixes in use, as rdflib writes them (a graph binds some thirty by default).
+    prefixes = {str(p): str(ns) for p, ns in graph.namespaces() if p and f"<{ns}".encode() in nt}
+    return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
 
 
 def export_bytes(backend: GraphBackend, base: str, fmt: str,

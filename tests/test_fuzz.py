@@ -7,6 +7,7 @@ embedded engine in a temporary MIGKG_HOME and loads data/ itself.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,11 @@ from migkg.settings import Settings
 HOME = Path(tempfile.mkdtemp(prefix="migkg-fuzz-"))
 app = create_app(Settings(home=HOME, data=DATA, graph="fuzz"))
 _client = TestClient(app)
-_client.__enter__()  # runs the lifespan: start the engine, load data/
+_client.__enter__()  # runs the lifespan: start the engine, load data/ in the background
+for _ in range(600):  # the first load runs on a thread (api/startup.py): wait for it
+    if _client.get("/ready").status_code == 200:
+        break
+    time.sleep(0.1)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.deps import BackendDep
 from api.problems import error_responses
+from api.startup import LoadState
 from graph.meta import read_meta
 from migkg.exc import BackendUnavailable
 
@@ -25,11 +26,17 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", summary="Readiness: the graph is loaded and answering",
             responses=error_responses(503))
-async def ready(backend: BackendDep) -> dict[str, object]:
+async def ready(request: Request, backend: BackendDep) -> dict[str, object]:
     """200 with the load's time and counts once the graph is loaded and answering; else 503.
 
-    It waits at most two seconds for the engine: a slow or restarting engine is not ready.
+    While `migkg serve`'s first load runs, 503 says how far it is: `loading` holds the
+    stage (validating, nodes, relationships), rows done and total. It waits at most two
+    seconds for the engine: a slow or restarting engine is not ready.
     """
+    first: LoadState | None = getattr(request.app.state, "first_load", None)
+    if first is not None and not first.finished:
+        what = "the first load failed" if first.error else "the graph is loading"
+        raise BackendUnavailable(what, headers={"Retry-After": "2"}, loading=first.body())
     try:
         with anyio.fail_after(READY_TIMEOUT):
             meta = await anyio.to_thread.run_sync(read_meta, backend, abandon_on_cancel=True)

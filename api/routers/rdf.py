@@ -8,18 +8,19 @@ varies on Accept. IRIs are minted under `settings.base_iri`.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph
 
 from api.caching import etag_matches
 from api.deps import BackendDep, SettingsDep
 from api.entity_page import entity_page_html
+from api.export_files import dump_file
 from api.problems import error_responses
 from api.routers.explorer import PAGE_HEADERS
 from graph.backend import GraphBackend
@@ -94,9 +95,6 @@ def _content(media: list[str]) -> dict[int | str, dict[str, Any]]:
 # -- dumps ------------------------------------------------------------------------------
 
 
-EXPORT_CACHE_SIZE = 4  # built dumps kept per app: one per format of the current graph
-
-
 def _export_etag(backend: GraphBackend, base_iri: str, fmt: Format) -> str:
     """An ETag from the loaded graph's digest and load time (the dump carries it), the
     base IRI, the format and the code version; BackendUnavailable when nothing is loaded."""
@@ -108,32 +106,17 @@ def _export_etag(backend: GraphBackend, base_iri: str, fmt: Format) -> str:
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def _cached_dump(request: Request, etag: str, build: Callable[[], bytes]) -> bytes:
-    cache: OrderedDict[str, bytes] | None = getattr(request.app.state, "export_cache", None)
-    if cache is None:
-        cache = request.app.state.export_cache = OrderedDict()
-    if etag not in cache:
-        cache[etag] = build()
-        while len(cache) > EXPORT_CACHE_SIZE:
-            cache.popitem(last=False)
-    cache.move_to_end(etag)
-    return cache[etag]
-
-
 def _export_endpoint(fmt: Format) -> Callable[..., Response]:
     def export(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
         etag = _export_etag(backend, settings.base_iri, fmt)
         cache_headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
         if etag_matches(etag, request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=cache_headers)
+        path = dump_file(settings.home, etag, fmt.extension,
+                         lambda: export_bytes(backend, settings.base_iri, fmt.name))
         headers = {"Content-Disposition": f'attachment; filename="migkg.{fmt.extension}"',
                    **cache_headers}
-        if fmt.name == "nt":  # streamed a page at a time, in bounded memory: not kept
-            body = export_bytes(backend, settings.base_iri, fmt.name)
-            return StreamingResponse(body, media_type=fmt.media_type, headers=headers)
-        dump = _cached_dump(request, etag, lambda: b"".join(
-            export_bytes(backend, settings.base_iri, fmt.name)))
-        return Response(dump, media_type=_content_type(fmt.media_type), headers=headers)
+        return FileResponse(path, media_type=_content_type(fmt.media_type), headers=headers)
 
     export.__name__ = f"export_{fmt.name}"
     return export
@@ -144,11 +127,12 @@ for _fmt in FORMATS.values():
         f"/v1/export.{_fmt.extension}", _export_endpoint(_fmt), methods=["GET"],
         response_class=Response, summary=f"The whole graph as {_fmt.media_type}",
         description="Every entity and relationship with its properties and evidence, and a "
-        "VoID/DCAT description of the dataset. Sent with an `ETag` from the graph's digest; "
-        "`If-None-Match` answers 304."
-        + (" Streamed." if _fmt.name == "nt" else " Kept in memory per graph digest."),
-        responses={**_content([_fmt.media_type]), 304: {"description": "Not modified"},
-                   **error_responses(503)},
+        "VoID/DCAT description of the dataset. Built once per graph digest into a file under "
+        "`MIGKG_HOME/exports` and served from it, with an `ETag` from the graph's digest "
+        "(`If-None-Match` answers 304) and byte ranges (`Range` answers 206).",
+        responses={**_content([_fmt.media_type]), 206: {"description": "Partial content"},
+                   304: {"description": "Not modified"},
+                   416: {"description": "Range not satisfiable"}, **error_responses(503)},
     )
 
 
@@ -244,4 +228,4 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
     if media in RDF_MEDIA:
         return Response(serialize(as_graph(), RDF_MEDIA[media].name),
                         media_type=_content_type(media), headers=headers)
-    return JSONResponse(as_json(), headers=headers)
+    return Response(orjson.dumps(as_json()), media_type=JSON, headers=headers)
