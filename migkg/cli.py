@@ -64,22 +64,6 @@ def settings_for(args: argparse.Namespace) -> Settings:
     return base.model_copy(update=overrides) if overrides else base
 
 
-def adder(sub: Subparsers) -> Callable[..., argparse.ArgumentParser]:
-    """The older helper's shape, `add(name, fn, help_, data=False)`, for modules written to it:
-    a command with `--backend` (and `--data` when asked)."""
-    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str,
-            data: bool = False) -> argparse.ArgumentParser:
-        return add_command(sub, name, fn, help_, backend=True, data=data)
-    return add
-
-
-def print_table(columns: list[str], rows: list[list[Any]]) -> None:
-    """A result as a table on stdout (`migkg.render.print_rows` takes a format too)."""
-    from migkg.render import print_rows
-
-    print_rows(columns, rows)
-
-
 # -- the parser and the boundary ---------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:

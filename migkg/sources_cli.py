@@ -30,6 +30,7 @@ from loaders.texts import (
     sha256,
 )
 from loaders.yamlsource import YamlError, parse
+from migkg.cli import add_command, settings_for
 from migkg.exc import BadRequest, NotFound
 
 SHOWN_WARNINGS = 20
@@ -41,14 +42,6 @@ def print_warnings(facts: Any) -> None:
         print(w, file=sys.stderr)
     if len(facts.warnings) > SHOWN_WARNINGS:
         print(f"... and {len(facts.warnings) - SHOWN_WARNINGS} more warnings", file=sys.stderr)
-
-
-def _data(args: argparse.Namespace) -> Path:
-    if args.data:
-        return Path(args.data)
-    from migkg.settings import get_settings
-
-    return get_settings().data
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -71,7 +64,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest(f"{args.file}: not UTF-8 text") from None
-    folder = _data(args) / SOURCES
+    folder = settings_for(args).data / SOURCES
     text, manifest = folder / f"{args.id}.txt", folder / f"{args.id}.yaml"
     if (text.exists() or manifest.exists()) and not args.force:
         raise BadRequest(f"{text} already exists; pass --force to replace it")
@@ -121,7 +114,7 @@ def _text_of(folder: Path, doc: str) -> tuple[str, FoldedText]:
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    folder = _data(args) / SOURCES
+    folder = settings_for(args).data / SOURCES
     name, text = _text_of(folder, args.doc)
     found = text.matches(args.words, limit=args.limit)
     if not found:
@@ -166,7 +159,7 @@ def _declared(data: Path) -> tuple[dict[str, tuple[str, str]], set[str], list[st
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    data = _data(args)
+    data = settings_for(args).data
     folder = data / SOURCES
     problems: list[str] = []
     texts = sorted(p.name for p in folder.glob("*.txt")) if folder.is_dir() else []
@@ -207,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from loaders.facts import read_facts
 
-    facts = read_facts(_data(args))
+    facts = read_facts(settings_for(args).data)
     print_warnings(facts)
     names = {e.id: str(e.props.get("name", e.id)) for e in facts.entities}
     by_doc: dict[str, list[str]] = defaultdict(list)
@@ -249,10 +242,7 @@ def register(sub: Any) -> None:
     verbs = src.add_subparsers(dest="sources_command", required=True, metavar="VERB")
 
     def verb(name: str, fn: Any, help_: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = verbs.add_parser(name, help=help_, description=help_)
-        p.set_defaults(fn=fn)
-        p.add_argument("--data", type=Path, help="folder of YAML facts (default: data/)")
-        return p
+        return add_command(verbs, name, fn, help_, data=True)
 
     p = verb("add", cmd_add, "store a text as sources/<id>.txt with its manifest; print its SHA-256")
     p.add_argument("file", help="the document's plain text (UTF-8)")
@@ -268,8 +258,6 @@ def register(sub: Any) -> None:
     p.add_argument("words", help="words to find (whitespace, curly apostrophes, case folded)")
     p.add_argument("--limit", type=int, default=20, help="matches to print (default 20)")
     verb("check", cmd_check, "report changed hashes, orphaned texts and unused documents")
-    p = sub.add_parser("review", help="list, per document, every fact it supports",
-                       description="list, per document, every fact it supports (Markdown)")
-    p.set_defaults(fn=cmd_review)
-    p.add_argument("--data", type=Path, help="folder of YAML facts (default: data/)")
+    p = add_command(sub, "review", cmd_review, "list, per document, every fact it supports (Markdown)",
+                    data=True)
     p.add_argument("--doc", help="only this Document id")

@@ -15,18 +15,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from migkg.settings import Settings, get_settings
+from migkg.cli import add_command, settings_for
+from migkg.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
 TABLE_FORMATS = ("table", "json", "csv")  # as `migkg query`
 RAW_FORMATS = {"srj": "json", "xml": "xml", "tsv": "tsv",  # the serialisations /sparql sends
                "ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdfxml"}
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    base = get_settings()
-    backend = getattr(args, "backend", None)
-    return base.model_copy(update={"backend": backend}) if backend else base
 
 
 def _service(settings: Settings) -> Any:
@@ -65,7 +60,7 @@ def table(answer: Any) -> tuple[list[str], list[list[Any]]]:
 def cmd_sparql(args: argparse.Namespace) -> int:
     from migkg.render import print_rows
 
-    settings = _settings(args)
+    settings = settings_for(args)
     service = _service(settings)
     try:
         if args.fmt in RAW_FORMATS:
@@ -97,7 +92,7 @@ def refreshing(load: Command) -> Command:
     def run(args: argparse.Namespace) -> int:
         code = load(args)
         if code == 0:
-            service = _service(_settings(args))
+            service = _service(settings_for(args))
             try:
                 gen = service.generation()
             finally:
@@ -110,8 +105,6 @@ def refreshing(load: Command) -> Command:
 
 def register(sub: Any) -> None:
     """The `sparql` verb (`migkg.cli.COMMAND_MODULES` lists this module)."""
-    from migkg.cli import add_command
-
     p = add_command(sub, "sparql", cmd_sparql, "run a read-only SPARQL query over the graph's RDF",
                     backend=True)
     p.add_argument("query", help="a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
