@@ -23,7 +23,7 @@ MAX_PARAM_DEPTH = 8
 MAX_PARAM_ITEMS = 10_000
 MAX_PARAM_CHARS = 256 * 1024
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Strings, backticked names and comments: brackets inside them do not nest.
 _SKIP = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|`[^`]*`?|//[^\n]*|/\*.*?(?:\*/|$)""",
                    re.S)
@@ -39,17 +39,21 @@ def deadline_seconds(timeout_ms: int) -> float:
     return timeout_ms / 1000 * GRACE_FACTOR + GRACE
 
 
+def bracket_depth(code: str) -> int:
+    """The deepest nesting of brackets in `code`, whose strings and comments are blanked."""
+    depth = deepest = 0
+    for ch in code:
+        if ch in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def nesting_depth(cypher: str) -> int:
     """The deepest nesting of brackets outside strings, names and comments."""
-    depth = deepest = 0
-    for piece in _SKIP.split(cypher):
-        for ch in piece:
-            if ch in _OPEN:
-                depth += 1
-                deepest = max(deepest, depth)
-            elif ch in _CLOSE:
-                depth = max(0, depth - 1)
-    return deepest
+    return bracket_depth(_SKIP.sub(" ", cypher))
 
 
 def check_statement(cypher: str) -> None:
@@ -59,7 +63,7 @@ def check_statement(cypher: str) -> None:
     if len(cypher) > MAX_QUERY_CHARS:
         raise QueryRejected(f"the statement has {len(cypher):,} characters; "
                             f"at most {MAX_QUERY_CHARS:,} are allowed")
-    bad = _CONTROL.search(cypher)
+    bad = CONTROL_CHARS.search(cypher)
     if bad:
         line = cypher.count("\n", 0, bad.start()) + 1
         raise QueryRejected(f"the statement holds a control character "

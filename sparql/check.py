@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from graph.guard import CONTROL_CHARS, bracket_depth
 from migkg.exc import QueryRejected
 
 MAX_QUERY_CHARS = 20_000
@@ -23,7 +24,6 @@ _SKIP = re.compile(r'''"""(?:[^\\]|\\.)*?(?:"""|$)|\'\'\'(?:[^\\]|\\.)*?(?:\'\'\
 _PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)", re.I)
 _WORD = re.compile(r"[A-Za-z]+")
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _AT = re.compile(r"\bat (\d+):(\d+)")
 
 
@@ -32,20 +32,9 @@ def _code(query: str) -> str:
     return _SKIP.sub(" ", query)
 
 
-def _nesting(code: str) -> int:
-    depth = deepest = 0
-    for ch in code:
-        if ch in "({[":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in ")}]":
-            depth = max(0, depth - 1)
-    return deepest
-
-
-def first_keyword(query: str) -> str:
-    """The first keyword after the prologue (PREFIX and BASE declarations), upper-cased."""
-    code = _code(query)
+def first_keyword(code: str) -> str:
+    """The first keyword after the prologue (PREFIX and BASE declarations), upper-cased, of a
+    query whose strings, IRIs and comments are blanked (`_code`)."""
     while True:
         m = _PROLOGUE.match(code)
         if not m:
@@ -62,13 +51,13 @@ def check_query(query: str) -> None:
     if len(query) > MAX_QUERY_CHARS:
         raise QueryRejected(f"the query has {len(query):,} characters; at most "
                             f"{MAX_QUERY_CHARS:,} are accepted")
-    if _CONTROL.search(query):
+    if CONTROL_CHARS.search(query):
         raise QueryRejected("the query holds control characters")
     code = _code(query)
-    if (depth := _nesting(code)) > MAX_NESTING:
+    if (depth := bracket_depth(code)) > MAX_NESTING:
         raise QueryRejected(f"the query nests brackets {depth} deep; at most {MAX_NESTING} "
                             "levels are accepted")
-    keyword = first_keyword(query)
+    keyword = first_keyword(code)
     if keyword in UPDATE_KEYWORDS:
         raise QueryRejected(f"this endpoint is read-only: SPARQL Update ({keyword}) is refused "
                             "and nothing was changed", operation="update")
