@@ -65,6 +65,33 @@ def backend(server: EmbeddedServer, request: pytest.FixtureRequest) -> Iterator[
     b.close()
 
 
+class Counted:
+    """A statement hook that counts what the engine ran (and records it for the Cypher lint)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+
+    def __call__(self, cypher: str) -> None:
+        self.statements += 1
+        RECORDED.add(cypher)
+
+
+@pytest.fixture(scope="module")
+def counted() -> Counted:
+    return Counted()
+
+
+@pytest.fixture(scope="module")
+def counted_graph(server: EmbeddedServer, facts: Facts, counted: Counted,
+                  request: pytest.FixtureRequest) -> Iterator[FalkorBackend]:
+    """The curated data loaded into a graph of the module's own, its statements counted."""
+    b = FalkorBackend(server, graph_name(request), statement_hook=counted)
+    load_facts(facts, b)
+    yield b
+    b.drop()
+    b.close()
+
+
 @pytest.fixture(scope="session")
 def facts() -> Facts:
     return read_facts(DATA)

@@ -9,36 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.embedded import EmbeddedServer
+from conftest import MINI, Counted
 from graph.falkor import FalkorBackend
 from loaders.facts import Facts, read_facts
 from loaders.load import load_facts
 from migkg.settings import Settings
-from tests.conftest import MINI, RECORDED, graph_name
-
-
-class Counted:
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, cypher: str) -> None:
-        self.statements += 1
-        RECORDED.add(cypher)
-
-
-@pytest.fixture(scope="module")
-def counted() -> Counted:
-    return Counted()
-
-
-@pytest.fixture(scope="module")
-def graph(server: EmbeddedServer, facts: Facts, counted: Counted,
-          request: pytest.FixtureRequest) -> Iterator[FalkorBackend]:
-    b = FalkorBackend(server, graph_name(request), statement_hook=counted)
-    load_facts(facts, b)
-    yield b
-    b.drop()
-    b.close()
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +22,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def http(graph: FalkorBackend, home: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(home=home), backend=graph)) as c:
+def http(counted_graph: FalkorBackend, home: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(home=home), backend=counted_graph)) as c:
         yield c
 
 
@@ -92,15 +67,15 @@ def test_ranges(http: TestClient) -> None:
     assert stale.status_code == 200 and stale.content == full
 
 
-def test_a_load_makes_a_new_dump(http: TestClient, graph: FalkorBackend, facts: Facts,
+def test_a_load_makes_a_new_dump(http: TestClient, counted_graph: FalkorBackend, facts: Facts,
                                  home: Path) -> None:
     before = http.get("/v1/export.nt")
-    load_facts(read_facts(MINI), graph, full=True)
+    load_facts(read_facts(MINI), counted_graph, full=True)
     try:
         after = http.get("/v1/export.nt")
         assert after.headers["etag"] != before.headers["etag"]
         assert after.content != before.content
         assert (home / "exports" / f"{after.headers['etag'].strip(chr(34))}.nt").is_file()
     finally:
-        load_facts(facts, graph, full=True)
+        load_facts(facts, counted_graph, full=True)
     assert not list((home / "exports").glob(".*"))  # no temporary file left behind

@@ -13,44 +13,19 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.caching import ResponseCache
-from graph.embedded import EmbeddedServer
+from conftest import MINI, Counted
 from graph.falkor import FalkorBackend
 from loaders.facts import Facts, read_facts
 from loaders.load import load_facts
 from migkg.settings import Settings
-from tests.conftest import MINI, RECORDED, graph_name
 
 SIGNATURE = "/v1/countries/RS/agreements"
 
 
-class Counted:
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, cypher: str) -> None:
-        self.statements += 1
-        RECORDED.add(cypher)
-
-
 @pytest.fixture(scope="module")
-def counted() -> Counted:
-    return Counted()
-
-
-@pytest.fixture(scope="module")
-def graph(server: EmbeddedServer, facts: Facts, counted: Counted,
-          request: pytest.FixtureRequest) -> Iterator[FalkorBackend]:
-    b = FalkorBackend(server, graph_name(request), statement_hook=counted)
-    load_facts(facts, b)
-    yield b
-    b.drop()
-    b.close()
-
-
-@pytest.fixture(scope="module")
-def http(graph: FalkorBackend) -> Iterator[TestClient]:
+def http(counted_graph: FalkorBackend) -> Iterator[TestClient]:
     # digest_check_ms is an hour: only a load in this process may refresh the digest here.
-    app = create_app(Settings(digest_check_ms=3_600_000), backend=graph)
+    app = create_app(Settings(digest_check_ms=3_600_000), backend=counted_graph)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -108,18 +83,18 @@ def test_errors_and_ad_hoc_queries_are_not_kept(http: TestClient, counted: Count
 
 
 def test_a_load_invalidates_the_cache(http: TestClient, counted: Counted,
-                                      graph: FalkorBackend, facts: Facts) -> None:
+                                      counted_graph: FalkorBackend, facts: Facts) -> None:
     url = "/v1/countries?limit=200"
     _, before = statements_for(http, counted, url)
     assert statements_for(http, counted, url)[0] == 0
-    load_facts(read_facts(MINI), graph, full=True)
+    load_facts(read_facts(MINI), counted_graph, full=True)
     try:
         n, after = statements_for(http, counted, url)
         assert n > 0
         assert after.json()["total"] != before.json()["total"]  # type: ignore[attr-defined]
         assert statements_for(http, counted, url)[0] == 0
     finally:
-        load_facts(facts, graph, full=True)
+        load_facts(facts, counted_graph, full=True)
     n, back = statements_for(http, counted, url)
     assert back.json() == before.json()  # type: ignore[attr-defined]
 
@@ -135,8 +110,8 @@ def test_the_cache_is_bounded_in_bytes() -> None:
     assert cache.get(("big",)) is None
 
 
-def test_the_cache_can_be_turned_off(graph: FalkorBackend, counted: Counted) -> None:
-    app = create_app(Settings(response_cache_bytes=0), backend=graph)
+def test_the_cache_can_be_turned_off(counted_graph: FalkorBackend, counted: Counted) -> None:
+    app = create_app(Settings(response_cache_bytes=0), backend=counted_graph)
     with TestClient(app) as c:
         c.get(SIGNATURE)
         assert statements_for(c, counted, SIGNATURE)[0] > 0

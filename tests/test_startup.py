@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, _free_port
+from conftest import ROOT, _free_port
 
 ENTITIES = 5000  # big enough that the write takes a while on any machine
 
