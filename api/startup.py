@@ -50,12 +50,11 @@ class LoadState:
 def ensure_loaded(backend: GraphBackend, settings: Settings, facts: Facts | None = None,
                   state: LoadState | None = None) -> None:
     """Load `settings.data` when the graph is missing or was loaded from other facts."""
-    from loaders.facts import facts_digest, read_facts
-    from loaders.load import load_facts, loaded_digest
+    from loaders.facts import read_facts
+    from loaders.load import load_facts, loaded_meta_if_current
 
     state = state or LoadState()
-    # Hashing the files is cheap; parse and validate only when they changed.
-    if settings.data.is_dir() and loaded_digest(backend) == facts_digest(settings.data):
+    if loaded_meta_if_current(backend, settings.data) is not None:
         state.progress("done", 0, 0)
         return
     log.info("graph missing or stale: loading %s", settings.data)

@@ -254,3 +254,18 @@ def loaded_digest(backend: GraphBackend) -> str | None:
     """The digest of the facts the graph was loaded from, or None when there is no graph."""
     digest = read_meta(backend).get("digest")
     return str(digest) if digest is not None else None
+
+
+def loaded_meta_if_current(backend: GraphBackend, data: Path) -> dict[str, Any] | None:
+    """The graph's `_Meta` when it was loaded from exactly the files in `data`, else None.
+
+    Hashing the files is cheap: unchanged files need no parsing, validation or writes.
+    Not when the folder holds names that would be ignored: reading it reports them.
+    """
+    from loaders.facts import facts_digest
+    from loaders.files import list_data_files
+
+    if not data.is_dir() or list_data_files(data)[1]:
+        return None
+    meta = read_meta(backend)
+    return meta if meta.get("digest") == facts_digest(data) else None

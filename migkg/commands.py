@@ -48,20 +48,16 @@ def _plural(n: int, what: str) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from graph.meta import read_meta
-    from loaders.facts import facts_digest, read_facts
-    from loaders.files import list_data_files
-    from loaders.load import load_facts
+    from loaders.facts import read_facts
+    from loaders.load import load_facts, loaded_meta_if_current
 
     settings = settings_for(args)
     started = time.perf_counter()
     backend = None
-    # The cheap check first: unchanged files need no parsing and no writes. Not when
-    # the folder holds names that would be ignored: reading it reports them.
-    if not args.full and settings.data.is_dir() and not list_data_files(settings.data)[1]:
+    if not args.full and settings.data.is_dir():  # a missing folder is reported by reading it
         backend = _backend(settings)
-        meta = read_meta(backend)
-        if meta.get("digest") == facts_digest(settings.data):
+        meta = loaded_meta_if_current(backend, settings.data)
+        if meta is not None:
             n, m = meta.get("node_count", "?"), meta.get("relationship_count", "?")
             print(f"{settings.data} is unchanged since the last load into {backend.name} "
                   f"({n} entities and {m} relationships): nothing to do "
@@ -164,13 +160,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     facts = None
     if settings.backend == "embedded":
         # Check data/ here, where bad facts are listed as file:line problems and exit 1
-        # (inside the app's lifespan uvicorn would print a traceback), and before serve
-        # takes the engine over from anyone. The write, when the graph is missing or
-        # stale, runs in the background once serving: /ready says how far it is.
+        # (inside the app's lifespan uvicorn would print a traceback) and before serve takes
+        # the engine over from anyone, unless the graph already holds exactly these files
+        # (`migkg load` just validated them, as in run.sh). The write, when the graph is
+        # missing or stale, runs in the background once serving: /ready says how far it is.
         from graph import own_engine
         from loaders.facts import read_facts
+        from loaders.load import loaded_meta_if_current
 
-        facts = read_facts(settings.data)
+        backend = _backend(settings)  # as any command: no take-over before the facts are checked
+        try:
+            current = loaded_meta_if_current(backend, settings.data) is not None
+        finally:
+            backend.close()
+        if not current:
+            facts = read_facts(settings.data)
         own_engine(settings)  # serve owns its engine, whoever started one before
     shown = f"[{host}]" if ":" in host else host
     print(f"migration-kg: explorer http://{shown}:{port}/ , API docs http://{shown}:{port}/docs "
