@@ -46,7 +46,10 @@ class WorkerProcess:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(  # noqa: S603 - our own module, no shell
             [sys.executable, "-m", "sparql.worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, close_fds=True)
+            stdout=subprocess.PIPE, close_fds=True,
+            # Out of the terminal's process group, as the engines are: Ctrl+C stops the
+            # server, which stops its workers; a worker whose server died sees EOF and ends.
+            start_new_session=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._send = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
         self._recv = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
