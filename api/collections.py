@@ -20,6 +20,8 @@ from fastapi import Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from graph.backend import path_text
+
 FormatParam = Annotated[Literal["json", "csv"] | None, Query(
     description="`csv` answers this page as CSV (RFC 4180); without it, `Accept: text/csv` "
                 "does the same. JSON otherwise.")]
@@ -116,21 +118,6 @@ def _mapping(value: dict[str, Any]) -> str:
     if "_type" in value:  # a relationship
         return f"{value.get('_start')} -[{value['_type']}]-> {value.get('_end')}"
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
-
-
-def path_text(path: dict[str, Any]) -> str:
-    """A path as `A -[TYPE]-> B <-[TYPE]- C`, by names."""
-    nodes = path.get("nodes") or []
-    rels = path.get("relationships") or []
-    names = [str(n.get("name") or n.get("id")) for n in nodes]
-    parts = names[:1]
-    for i, rel in enumerate(rels):
-        if i + 1 >= len(nodes):
-            break
-        forward = rel.get("_start") == nodes[i].get("id")
-        arrow = f"-[{rel.get('_type')}]->" if forward else f"<-[{rel.get('_type')}]-"
-        parts += [arrow, names[i + 1]]
-    return " ".join(parts)
 
 
 def csv_response(columns: Sequence[str], rows: Iterable[Sequence[Any]], filename: str,

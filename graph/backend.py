@@ -13,8 +13,8 @@ Params = Mapping[str, Any]
 class Result:
     """Rows of plain Python values.
 
-    Nodes become `{"_kind", "_labels", **props}`, relationships
-    `{"_type", "_start", "_end", **props}` (start/end are entity ids) and paths
+    Nodes become `{"_eid", "_labels", **props}`, relationships
+    `{"_eid", "_type", "_start", "_end", **props}` (start/end are the nodes' `_eid`s) and paths
     `{"_path": True, "nodes": [...], "relationships": [...]}`, so results look
     the same whichever engine produced them.
     """
@@ -45,6 +45,21 @@ class Writer(Protocol):
     def run(self, cypher: str, params: Params | None = None) -> None:
         """Run one write statement."""
 
+
+
+def path_text(path: Mapping[str, Any]) -> str:
+    """A path value (see `Result`) as `A -[TYPE]-> B <-[TYPE]- C`, by names (ids without)."""
+    nodes = list(path.get("nodes", []))
+    if not nodes:
+        return "(empty path)"
+    by_eid = {n.get("_eid"): n for n in nodes}
+    parts = [str(nodes[0].get("name") or nodes[0].get("id"))]
+    for i, rel in enumerate(path.get("relationships", [])):
+        here, there = nodes[i], nodes[i + 1] if i + 1 < len(nodes) else {}
+        forward = rel.get("_start") == here.get("_eid") or rel.get("_start") not in by_eid
+        arrow = f" -[{rel.get('_type')}]-> " if forward else f" <-[{rel.get('_type')}]- "
+        parts.append(arrow + str(there.get("name") or there.get("id")))
+    return "".join(parts)
 
 class GraphBackend(Protocol):
     """What the loader, the query library and the API need from a graph engine."""

@@ -32,6 +32,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from graph.backend import path_text
+
 FORMATS = ("table", "json", "csv")
 MAX_CELL = 400  # characters shown per table cell; the rest is behind an ellipsis
 ELLIPSIS = "…"
@@ -60,20 +62,6 @@ def _node_text(node: Mapping[str, Any]) -> str:
     return f"{name} ({kind} {ident})" if name and name != ident else f"({kind} {ident})"
 
 
-def _path_text(path: Mapping[str, Any]) -> str:
-    nodes = list(path.get("nodes", []))
-    if not nodes:
-        return "(empty path)"
-    by_eid = {n.get("_eid"): n for n in nodes}
-    parts = [str(nodes[0].get("name") or nodes[0].get("id"))]
-    for i, rel in enumerate(path.get("relationships", [])):
-        here, there = nodes[i], nodes[i + 1] if i + 1 < len(nodes) else {}
-        forward = rel.get("_start") == here.get("_eid") or rel.get("_start") not in by_eid
-        arrow = f" -[{rel.get('_type')}]-> " if forward else f" <-[{rel.get('_type')}]- "
-        parts.append(arrow + str(there.get("name") or there.get("id")))
-    return "".join(parts)
-
-
 def _evidence_text(item: Mapping[str, Any]) -> str:
     doc = item.get("doc") or item.get("document") or item.get("source")
     return f"“{item.get('quote', '')}”" + (f" — {doc}" if doc else "")
@@ -91,7 +79,7 @@ def cell_text(value: Any) -> str:
         return str(value)
     if isinstance(value, Mapping):
         if value.get("_path"):
-            return _path_text(value)
+            return path_text(value)
         if "_labels" in value:
             return _node_text(value)
         if "_type" in value:

@@ -138,6 +138,14 @@ def test_csv_flattens_evidence_and_paths(client: TestClient) -> None:
     assert header[:5] == ["id", "name", "kind", "aliases", "summary"] and "wikidata" in header
 
 
+def test_csv_paths_point_each_arrow_the_way_its_relationship_goes(client: TestClient) -> None:
+    res = client.get("/v1/queries/shortest_connection?from=RS&to=DE&format=csv")
+    path = next(csv.DictReader(io.StringIO(res.text)))["path"]
+    # The agreement COVERS Serbia and the United Kingdom is PARTY_TO it: both point back.
+    assert path.startswith("Serbia <-[COVERS]- UK-Serbia agreement on organised immigration crime "
+                           "<-[PARTY_TO]- United Kingdom -[ATTENDED]-> "), path
+
+
 def test_paging_follows_next_and_prev_and_link(client: TestClient) -> None:
     everything = client.get("/v1/agreements?limit=200").json()
     assert everything["next"] is None and everything["prev"] is None
