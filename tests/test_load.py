@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from conftest import MINI
+from conftest import MINI, snapshot
 from graph.falkor import FalkorBackend
 from graph.stats import graph_stats
 from loaders.facts import Facts, read_facts
 from loaders.load import load_facts, loaded_digest
-
-
-def snapshot(backend: FalkorBackend) -> tuple[list[Any], list[Any]]:
-    nodes = backend.read(
-        "MATCH (n) RETURN labels(n)[0] AS kind, n.id AS id, properties(n) AS p ORDER BY kind, id"
-    ).rows
-    rels = backend.read(
-        "MATCH (a)-[r]->(b) RETURN a.id, type(r) AS t, b.id, properties(r) AS p "
-        "ORDER BY a.id, t, b.id, r.key"
-    ).rows
-    for row in nodes:
-        row[2].pop("loaded_at", None)
-    return nodes, rels
 
 
 def test_counts_equal_the_yaml(loaded: FalkorBackend, facts: Facts) -> None:
