@@ -17,6 +17,7 @@ from api.routers import cypher, docs, documents, entities, explorer, health, que
 from api.startup import ensure_loaded, load_in_background
 from graph import open_backend, own_engine
 from graph.backend import GraphBackend
+from graph.sandbox import console_of
 from migkg import __version__
 from migkg.settings import Settings, get_settings
 
@@ -58,12 +59,12 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             app.state.first_load = load_in_background(app.state.backend, settings, handed)
         server = getattr(app.state.backend, "server", None)
         if server is not None:
-            server.console().warm()
+            console_of(server).warm()
         try:
             yield
         finally:
             if server is not None:  # in-flight ad-hoc queries end now, not at their deadline
-                server.console().stop()
+                console_of(server).stop()
             if own:
                 app.state.backend.close()
 

@@ -50,8 +50,7 @@ class LoadState:
 def ensure_loaded(backend: GraphBackend, settings: Settings, facts: Facts | None = None,
                   state: LoadState | None = None) -> None:
     """Load `settings.data` when the graph is missing or was loaded from other facts."""
-    from loaders.facts import read_facts
-    from loaders.load import load_facts, loaded_meta_if_current
+    from loaders.pipeline import load_facts, loaded_meta_if_current, read_facts
 
     state = state or LoadState()
     if loaded_meta_if_current(backend, settings.data) is not None:

@@ -37,8 +37,8 @@ from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
 from graph.schema import get_schema
-from loaders.facts import Facts, read_facts
-from loaders.load import load_facts, loaded_digest
+from loaders.facts import Facts
+from loaders.pipeline import load_facts, loaded_digest, read_facts
 from migkg.settings import Settings
 from neo4j_local import LocalNeo4j
 from ontology.export import iter_ntriples

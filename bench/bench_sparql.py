@@ -39,8 +39,7 @@ from conftest import serving  # noqa: E402
 from graph.embedded import EmbeddedServer  # noqa: E402
 from graph.falkor import FalkorBackend  # noqa: E402
 from graph.schema import get_schema  # noqa: E402
-from loaders.facts import read_facts  # noqa: E402
-from loaders.load import load_facts  # noqa: E402
+from loaders.pipeline import load_facts, read_facts  # noqa: E402
 from migkg.settings import Settings  # noqa: E402
 from sparql.examples import examples  # noqa: E402
 from sparql.store import build, graph_stamp, store_root  # noqa: E402

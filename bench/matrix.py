@@ -101,8 +101,8 @@ def prepare_rows(data: Path, out: Path) -> int:
 import pickle, sys
 from pathlib import Path
 from graph.schema import get_schema
-from loaders.facts import read_facts
-from loaders.load import group_entities, group_relationships, node_row, rel_row
+from loaders.pipeline import read_facts
+from loaders.write import group_entities, group_relationships, node_row, rel_row
 schema = get_schema(); dates = schema.date_properties()
 facts = read_facts(Path({str(data)!r}))
 kinds = {{e.id: e.kind for e in facts.entities}}

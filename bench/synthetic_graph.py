@@ -4,7 +4,7 @@ Every kind and relationship type of the schema, in the curated data's proportion
 (Country capped at 676 two-letter codes), each node and relationship with two
 pieces of evidence. `generate()` returns a build function for
 `GraphBackend.replace_graph`, so both engines receive exactly the same batched
-`UNWIND $rows` statements that `migkg load` sends (rows shaped as loaders/load.py's).
+`UNWIND $rows` statements that `migkg load` sends (rows shaped as loaders/write.py's).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from graph.backend import Writer
 from graph.meta import META_LABEL
 from graph.schema import Schema
-from loaders.load import BATCH, META_STATEMENT, node_statement, rel_statement
+from loaders.write import BATCH, META_STATEMENT, node_statement, rel_statement
 
 # Shares per 20,000 nodes.
 SHARE = {"Document": 500, "Country": 600, "Organisation": 2900, "Person": 3000,

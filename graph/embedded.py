@@ -32,12 +32,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, Protocol, TypeVar
 
 from migkg.exc import BackendUnavailable
-
-if TYPE_CHECKING:
-    from graph.sandbox import ConsoleEngine
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +46,15 @@ RESTART_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
 # The main engine runs only our own statements; the cap still keeps one of them
 # (an export page, a load batch) from taking the machine.
 MAIN_QUERY_MEMORY = 2 * 2**30
+
+
+class Companion(Protocol):
+    """Something that lives beside a server and stops with it (graph/sandbox.py's console)."""
+
+    def stop(self) -> None: ...
+
+
+C = TypeVar("C", bound=Companion)
 
 
 def _child_setup(address_space: int | None) -> Callable[[], None]:
@@ -114,17 +120,20 @@ class EmbeddedServer:
         self._stopping = False
         self._serve_lock: IO[str] | None = None
         self._atexit = False
-        self._console: ConsoleEngine | None = None
+        self._companions: dict[str, Companion] = {}
         self._user_lock: IO[str] | None = None
 
-    def console(self) -> ConsoleEngine:
-        """This process's sandbox engine for ad-hoc queries (graph/sandbox.py), beside this one."""
-        with self._lock:
-            if self._console is None:
-                from graph.sandbox import ConsoleEngine
+    def companion(self, key: str, make: Callable[[EmbeddedServer], C]) -> C:
+        """This process's companion `key` of the server, made by `make` once and stopped with it.
 
-                self._console = ConsoleEngine(self)
-            return self._console
+        The server knows nothing of what lives beside it: graph/sandbox.py makes the
+        console engine this way, so the import points one way.
+        """
+        with self._lock:
+            found = self._companions.get(key)
+            if found is None:
+                found = self._companions[key] = make(self)
+            return found  # type: ignore[return-value]  # `key` is always made by the same `make`
 
     @property
     def owned(self) -> bool:
@@ -328,9 +337,9 @@ class EmbeddedServer:
             proc.kill()
 
     def stop(self) -> None:
-        """Stop the server if this process started it (and this process's console engine)."""
-        if self._console is not None:
-            self._console.stop()
+        """Stop the server if this process started it (and this process's companions)."""
+        for companion in list(self._companions.values()):
+            companion.stop()
         self._stopping = True
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:

@@ -21,6 +21,7 @@ from graph.errors import (
 )
 from graph.guard import check_params, check_statement
 from graph.meta import wrote
+from graph.sandbox import console_of
 from migkg.exc import BackendUnavailable, QueryRejected
 
 STAGING = "__staging_"
@@ -140,7 +141,7 @@ class FalkorBackend:
         args = dict(params or {})
         check_statement(cypher)
         check_params(args)
-        console = self.server.console()
+        console = console_of(self.server)
         try:
             res = console.query(self.graph_name, cypher, args, timeout_ms=timeout_ms,
                                 row_cap=row_cap)

@@ -52,6 +52,11 @@ class Generation:
     size: int
 
 
+def console_of(server: EmbeddedServer) -> ConsoleEngine:
+    """This process's console engine beside `server`, started on first use, stopped with it."""
+    return server.companion("console", ConsoleEngine)
+
+
 def snapshot_generation(server: EmbeddedServer) -> Generation | None:
     try:
         st = os.stat(server.home / DB_FILE)

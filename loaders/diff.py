@@ -1,6 +1,6 @@
 """Reloads that cost what changed: compare the facts with the graph's digests, apply the rest.
 
-Every node and relationship the loader writes carries `_digest` (loaders/load.py),
+Every node and relationship the loader writes carries `_digest` (loaders/write.py),
 a digest of its stored row. A reload reads `(id, _digest)` per node and
 `(key, _digest)` per outgoing relationship, a page of nodes at a time by id, and
 works out:
@@ -25,7 +25,7 @@ from graph.backend import GraphBackend, Writer
 from graph.meta import read_meta
 from graph.schema import Schema
 from loaders.facts import Entity, Facts, Relationship
-from loaders.load import (
+from loaders.write import (
     DIGEST,
     META_STATEMENT,
     Progress,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 MIN_BYTES = 32 * 2**20  # about 30,000 entities: below, starting workers costs more than they save
-Result = tuple[bytes, list[Any], list[Any], list[tuple[str, str, str, int]]]
+R = TypeVar("R")
 
 
 def worth_it(files: list[Path]) -> bool:
@@ -37,28 +38,16 @@ class Unavailable(Exception):
     """The workers could not run (no way to start them here): read in-process."""
 
 
-def read_lean(files: list[Path]) -> list[Result] | None:
-    """Every file's bytes and facts, in order; None when any file has a problem."""
+def read_lean(files: list[Path], read_one: Callable[[str], R | None]) -> list[R] | None:
+    """`read_one(path)` of every file, in order, one worker process per core; None when any
+    file has a problem (`read_one` gave None). `read_one` is a module-level function,
+    so that spawned workers can import it (loaders/check.py's `read_lean_file`)."""
     workers = min(os.cpu_count() or 1, len(files))
     try:
         # spawn, not fork: the caller may be a server with threads (migkg serve).
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_read_one, [str(p) for p in files]))
+            results = list(pool.map(read_one, [str(p) for p in files]))
     except (OSError, RuntimeError) as err:  # BrokenProcessPool is a RuntimeError
         raise Unavailable(str(err)) from err
     return None if any(r is None for r in results) else results  # type: ignore[return-value]
 
-
-def _read_one(path: str) -> Result | None:
-    from graph.schema import get_schema
-    from loaders.facts import _Reader
-    from loaders.files import read_regular
-    from loaders.yamlsource import parse
-
-    reader = _Reader(get_schema(), locate=False)
-    try:
-        data = read_regular(Path(path))
-        reader.read_doc(parse(data, locate=False), path)
-    except Exception:  # noqa: BLE001 - _Retry or any other: the located pass reports it
-        return None
-    return data, reader.facts.entities, reader.facts.relationships, reader.declared

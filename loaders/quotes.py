@@ -1,4 +1,4 @@
-"""Find every quote in its document's stored text and anchor it (part of `read_facts`).
+"""The anchor stage: find every quote in its document's stored text and anchor it.
 
 A data folder with a `sources/` folder has every cited document's text checked: a
 quote not found is a problem at its `file:line`, like any other bad input. Each
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from loaders.facts import Entity, Relationship
 from loaders.texts import SOURCES, FoldedText, TextProblem, read_text
 from migkg.exc import Problem
 
@@ -20,11 +21,9 @@ Report = Callable[[str, int, str, str], None]
 MAX_WARNINGS = 1000  # kept; the CLI prints a few and the count
 
 
-def anchor_quotes(data_dir: Path, entities: Sequence[object], relationships: Sequence[object],
+def anchor_quotes(data_dir: Path, entities: Sequence[Entity], relationships: Sequence[Relationship],
                   problem: Report, warnings: list[Problem]) -> None:
-    """Check and anchor every quote of `entities` and `relationships` (Entity/Relationship)."""
-    from loaders.facts import Entity, Relationship
-
+    """Check and anchor every quote of `entities` and `relationships`."""
     folder = data_dir / SOURCES
     if not folder.is_dir():
         warnings.append(Problem(str(folder), 0, "", "no sources/ folder: quotes were not checked"))
@@ -32,7 +31,6 @@ def anchor_quotes(data_dir: Path, entities: Sequence[object], relationships: Seq
     texts: dict[str, FoldedText | None] = {}
     files: dict[str, str] = {}
     for e in entities:
-        assert isinstance(e, Entity)
         if e.kind != "Document":
             continue
         name = str(e.props.get("file", ""))
@@ -48,8 +46,8 @@ def anchor_quotes(data_dir: Path, entities: Sequence[object], relationships: Seq
             else:
                 problem(err.file, err.line, err.field, err.message)
     warned: set[tuple[str, str]] = set()
-    for item in (*entities, *relationships):
-        assert isinstance(item, Entity | Relationship)
+    items: list[Entity | Relationship] = [*entities, *relationships]
+    for item in items:
         for j, source in enumerate(item.sources):
             doc, quote = source["doc"], source["quote"]
             text = texts.get(files.get(doc, ""))

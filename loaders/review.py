@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.names import core, key, names_of
-from loaders.facts import Entity, Facts, Relationship, read_facts
+from loaders.facts import Entity, Facts, Relationship
+
+# Adjectives the sources use for countries ("German Interior Minister").
+from loaders.pipeline import read_facts
 
 # Adjectives the sources use for countries ("German Interior Minister").
 DEMONYMS = {

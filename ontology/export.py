@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from graph.backend import GraphBackend, Params
@@ -26,6 +26,7 @@ from graph.meta import READ_META, read_meta
 from graph.schema import Schema
 from ontology.context import build_context
 from ontology.mapping import Mapper, Triple
+from ontology.ntriples import NTriples, nt_lines
 from ontology.owl import bind
 from ontology.vocab import LICENSE, ONTOLOGY_IRI, SCHEME, VOCAB_IRI
 
@@ -181,34 +182,9 @@ class Export:
         return out
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def nt_term(term: URIRef | Literal | BNode) -> str:
-    """One term in N-Triples syntax."""
-    if type(term) is URIRef:  # most terms: the fast path
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{text}^^<{term.datatype}>"
-        return text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
-
-
-def nt_lines(triples: list[Triple]) -> str:
-    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)
-
-
 def iter_ntriples(backend: GraphBackend, base: str, schema: Schema | None = None,
                   page_size: int = PAGE_SIZE) -> Iterator[str]:
     """The dump as N-Triples, one chunk of lines per page read."""
-    from ontology.ntriples import NTriples
-
     export = Export(backend, base, schema, page_size)
     for batch in export.data(NTriples(export.mapper)):
         yield "".join(batch)

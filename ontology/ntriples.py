@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ontology.mapping import (
@@ -34,6 +34,7 @@ from ontology.mapping import (
     VALUE,
     A,
     Mapper,
+    Triple,
     relationship_key,
 )
 from ontology.vocab import (
@@ -61,14 +62,32 @@ def _text(value: Any) -> str:
     return '"' + str(value).translate(_ESCAPES) + '"'
 
 
+def nt_term(term: URIRef | Literal | BNode) -> str:
+    """One term in N-Triples syntax."""
+    if type(term) is URIRef:  # most terms: the fast path
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+def nt_lines(triples: list[Triple]) -> str:
+    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)
+
+
 class NTriples:
     """`Mapper`'s node, direct and qualified statements as N-Triples lines."""
 
     def __init__(self, mapper: Mapper) -> None:
-        from ontology.export import nt_term  # the one formatter for typed literals
-
         self.m, v, schema = mapper, mapper.v, mapper.schema
-        self._nt_term = nt_term
+        self._nt_term = nt_term  # the one formatter for typed literals
         self._a, self._label, self._same = _iri(A), _iri(LABEL), _iri(SAME_AS)
         self._derived, self._value, self._source = _iri(DERIVED_FROM), _iri(VALUE), _iri(SOURCE)
         self._evidence, self._quotation = _iri(v.term(EVIDENCE)), _iri(v.term(QUOTATION))

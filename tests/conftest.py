@@ -29,8 +29,8 @@ from graph.backend import GraphBackend
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
-from loaders.facts import Facts, read_facts
-from loaders.load import load_facts, loaded_digest
+from loaders.facts import Facts
+from loaders.pipeline import load_facts, loaded_digest, read_facts
 from migkg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from conftest import MINI, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.stats import graph_stats
-from loaders.facts import read_facts
+from loaders.pipeline import read_facts
 from migkg.exc import InvalidFacts
 
 # (name, file to edit, old text, new text, expected file:line, expected message fragment)

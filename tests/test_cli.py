@@ -16,15 +16,15 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from cli.main import build_parser
+from cli.render import MAX_CELL
 
 from conftest import DATA, MINI, ROOT, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from loaders.facts import Facts
-from loaders.load import load_facts
+from loaders.pipeline import load_facts
 from migkg import __version__
-from migkg.cli import build_parser
-from migkg.render import MAX_CELL
 
 
 def test_usage_errors_exit_2(server: EmbeddedServer, backend: FalkorBackend) -> None:

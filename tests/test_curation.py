@@ -15,7 +15,8 @@ from conftest import DATA
 from cypher import get_registry
 from graph.falkor import FalkorBackend
 from graph.names import key
-from loaders.facts import Facts, read_facts
+from loaders.facts import Facts
+from loaders.pipeline import read_facts
 from migkg.exc import InvalidFacts
 from migkg.settings import Settings
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from cli.docs import FILES, render_file
+from cli.main import build_parser
 from conftest import ROOT
-from migkg.cli import build_parser
-from migkg.docs import FILES, render_file
 from migkg.settings import Settings
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -21,7 +21,7 @@ WRITTEN_ELSEWHERE: set[str] = set()
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_generated_sections_are_current(path: object) -> None:
     text = path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
-    assert "<!--" in text and render_file(path) == text, f"{path} is stale: run `python -m migkg.docs`"  # type: ignore[arg-type]
+    assert "<!--" in text and render_file(path) == text, f"{path} is stale: run `python -m cli.docs`"  # type: ignore[arg-type]
 
 
 def test_every_setting_is_documented() -> None:

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from conftest import MINI, Counted
 from graph.falkor import FalkorBackend
-from loaders.facts import Facts, read_facts
-from loaders.load import load_facts
+from loaders.facts import Facts
+from loaders.pipeline import load_facts, read_facts
 from migkg.settings import Settings
 
 

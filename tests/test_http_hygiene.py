@@ -18,8 +18,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from api.app import create_app
 from conftest import MINI
 from graph.falkor import FalkorBackend
-from loaders.facts import read_facts
-from loaders.load import load_facts
+from loaders.pipeline import load_facts, read_facts
 from migkg.settings import Settings
 
 LIMIT = 4096

@@ -10,8 +10,8 @@ import pytest
 from conftest import MINI, snapshot
 from graph.falkor import FalkorBackend
 from graph.stats import graph_stats
-from loaders.facts import Facts, read_facts
-from loaders.load import load_facts, loaded_digest
+from loaders.facts import Facts
+from loaders.pipeline import load_facts, loaded_digest, read_facts
 
 
 def test_counts_equal_the_yaml(loaded: FalkorBackend, facts: Facts) -> None:

@@ -24,6 +24,7 @@ import pytest
 from conftest import MINI, NEO4J_SENT, run_cli, snapshot
 from graph.backend import Writer
 from graph.falkor import FalkorBackend
+from graph.meta import META_LABEL
 from graph.neo4j_backend import (
     CLEAR,
     EXISTS,
@@ -35,8 +36,8 @@ from graph.neo4j_backend import (
 )
 from graph.schema import get_schema
 from graph.stats import graph_stats
-from loaders.facts import Facts, read_facts
-from loaders.load import META_LABEL, load_facts, loaded_digest
+from loaders.facts import Facts
+from loaders.pipeline import load_facts, loaded_digest, read_facts
 from migkg.exc import BackendUnavailable, QueryRejected, QueryTimeout
 from migkg.settings import Settings
 

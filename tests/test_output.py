@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
+from cli.output import CannotWrite, resolve_target
 from conftest import MINI, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
-from loaders.facts import read_facts
-from loaders.load import load_facts
-from migkg.cli import main
-from migkg.output import CannotWrite, resolve_target
+from loaders.pipeline import load_facts, read_facts
 from migkg.settings import get_settings
 
 RS = "<https://w3id.org/migkg/id/country/RS>"
@@ -181,7 +180,7 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path, cli_env: None,
 # -- how the CLI shows values (migkg/render.py) --------------------------------------------------
 
 def test_cells_read_as_a_person_writes_them() -> None:
-    from migkg.render import cell_text
+    from cli.render import cell_text
 
     rs = {"_eid": "1", "_labels": ["Country"], "id": "RS", "name": "Serbia"}
     deal = {"_eid": "2", "_labels": ["Agreement"], "id": "uk-rs", "name": "UK-Serbia deal"}
@@ -200,7 +199,7 @@ def test_cells_read_as_a_person_writes_them() -> None:
 
 
 def test_narrow_screens_get_records_and_nothing_is_cut_silently(monkeypatch: pytest.MonkeyPatch) -> None:
-    from migkg.render import print_rows
+    from cli.render import print_rows
 
     monkeypatch.setenv("COLUMNS", "60")
     long = " ".join(f"w{i}" for i in range(80))

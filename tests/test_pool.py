@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, MINI
-from loaders import facts as facts_module
+from loaders import check as check_module
 from loaders import pool
-from loaders.facts import read_facts
+from loaders.pipeline import read_facts
 from migkg.exc import InvalidFacts
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
@@ -35,7 +35,7 @@ def test_workers_read_the_same_facts(folder, workers: None,  # type: ignore[no-u
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[int] = []
     real = pool.read_lean
-    monkeypatch.setattr(pool, "read_lean", lambda files: used.append(len(files)) or real(files))
+    monkeypatch.setattr(pool, "read_lean", lambda files, one: used.append(len(files)) or real(files, one))
     parallel = read_facts(folder)
     assert used, "the workers were not used"
     serial = _serial(folder, monkeypatch)
@@ -55,4 +55,4 @@ def test_a_problem_in_a_worker_gives_the_same_report(case: str, workers: None,
     with pytest.raises(InvalidFacts) as serial:
         _serial(folder, monkeypatch)
     assert [str(p) for p in parallel.value.problems] == [str(p) for p in serial.value.problems]
-    assert facts_module._NO_LINES == {}  # the lean pass never wrote into the shared map
+    assert check_module._NO_LINES == {}  # the lean pass never wrote into the shared map

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, MINI, SEEDS
-from loaders.facts import Facts, read_facts
+from loaders.facts import Facts
+from loaders.pipeline import read_facts
 from loaders.texts import FoldedText, fold, manifest_path, read_manifest
 from migkg.exc import InvalidFacts
 

@@ -28,8 +28,7 @@ from conftest import RECORDED, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.schema import get_schema
-from loaders.facts import read_facts
-from loaders.load import load_facts
+from loaders.pipeline import load_facts, read_facts
 from migkg.exc import InvalidFacts
 from migkg.settings import Settings
 from ontology.describe import ALL_KEYS, KEY_STATEMENT, relationship_statements

@@ -28,13 +28,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli.main import main
 
 from conftest import MINI, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from graph.meta import read_meta
 from graph.stats import graph_stats
-from migkg.cli import main
 from migkg.settings import get_settings
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"

@@ -18,8 +18,7 @@ import pytest
 from conftest import MINI, run_cli, snapshot
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
-from loaders.facts import read_facts
-from loaders.load import load_facts
+from loaders.pipeline import load_facts, read_facts
 
 SRC = "    sources:\n      - doc: doc-a\n        quote: \"about Serbia\"\n"
 

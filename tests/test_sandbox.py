@@ -23,6 +23,7 @@ from graph.guard import MAX_NESTING, check_params, check_statement, nesting_dept
 from graph.neo4j_backend import Neo4jBackend
 from migkg.exc import QueryRejected
 from migkg.settings import Settings
+from graph.sandbox import console_of
 
 LIMIT_MS = 1000
 HOSTILE = {
@@ -110,7 +111,7 @@ def test_overrunning_query_kills_the_console_engine_not_the_main_one(
 
 
 def test_console_sees_a_new_load_at_once(loaded: FalkorBackend, facts: Any) -> None:
-    from loaders.load import load_facts
+    from loaders.pipeline import load_facts
 
     before = loaded.console_read("MATCH (m:`_Meta`) RETURN m.loaded_at", timeout_ms=2000,
                                  row_cap=10).scalar()

@@ -174,8 +174,7 @@ def test_entity_description_evidence_carries_anchors(client: TestClient) -> None
 def test_a_re_anchored_text_reloads_as_a_diff(tmp_path: Path, server: EmbeddedServer) -> None:
     """A text edited in front of the quotes (its hash updated) moves every anchor: a
     reload rewrites the items, and the unchanged-folder shortcut does not skip it."""
-    from loaders.facts import facts_digest, read_facts
-    from loaders.load import load_facts, loaded_digest
+    from loaders.pipeline import facts_digest, load_facts, loaded_digest, read_facts
 
     data = tmp_path / "data"
     shutil.copytree(MINI, data)

@@ -23,7 +23,7 @@ from sparql_twins import cypher_rows, multiset, sparql_rows
 from api.app import create_app
 from conftest import run_cli, serving
 from graph.falkor import FalkorBackend
-from loaders.load import load_facts
+from loaders.pipeline import load_facts
 from migkg.settings import Settings
 from ontology.export import export_bytes
 from sparql.examples import examples

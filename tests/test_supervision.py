@@ -22,8 +22,8 @@ import pytest
 from conftest import MINI, ROOT, run_cli
 from graph.embedded import DB_FILE, EmbeddedServer, _ping
 from graph.falkor import FalkorBackend
-from loaders.facts import Facts, read_facts
-from loaders.load import load_facts, loaded_digest
+from loaders.facts import Facts
+from loaders.pipeline import load_facts, loaded_digest, read_facts
 from migkg.exc import BackendUnavailable
 
 

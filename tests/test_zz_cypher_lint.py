@@ -13,7 +13,7 @@ from conftest import RECORDED
 from cypher import get_registry
 from cypher_lint.neo4j_lint import format_problems, lint
 from graph.schema import get_schema
-from loaders.load import META_STATEMENT, node_statement, rel_statement
+from loaders.write import META_STATEMENT, node_statement, rel_statement
 
 
 def generated_statements() -> set[str]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import BackendDep, SettingsDep
 from api.models import DocumentText
 from api.problems import error_responses
-from graph.documents import MAX_CONTEXT, document_text, excerpt, quoted_spans
+from api.source_texts import MAX_CONTEXT, document_text, excerpt, quoted_spans
 from graph.resolve import resolve_ref
 from migkg.exc import BadRequest
 

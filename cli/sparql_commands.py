@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from migkg.cli import add_command, settings_for
+from cli.base import add_command, settings_for
 from migkg.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
@@ -58,7 +58,7 @@ def table(answer: Any) -> tuple[list[str], list[list[Any]]]:
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
-    from migkg.render import print_rows
+    from cli.render import print_rows
 
     settings = settings_for(args)
     service = _service(settings)
@@ -104,7 +104,7 @@ def refreshing(load: Command) -> Command:
 
 
 def register(sub: Any) -> None:
-    """The `sparql` verb (`migkg.cli.COMMAND_MODULES` lists this module)."""
+    """The `sparql` verb (`cli.main.COMMAND_MODULES` lists this module)."""
     p = add_command(sub, "sparql", cmd_sparql, "run a read-only SPARQL query over the graph's RDF",
                     backend=True)
     p.add_argument("query", help="a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")

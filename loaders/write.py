@@ -21,10 +21,10 @@ from concurrent.futures import wait as futures_wait
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.backend import GraphBackend, Writer
-from graph.meta import META_ID, META_LABEL, read_meta
-from graph.names import LIST_INDEX_ENGINES, LIST_INDEXED, name_properties
-from graph.schema import SCHEMA_PATH, Schema, get_schema
+from graph.backend import Writer
+from graph.meta import META_ID, META_LABEL
+from graph.names import name_properties
+from graph.schema import SCHEMA_PATH, Schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
 
@@ -39,7 +39,7 @@ def _code_digest() -> bytes:
     """The schema and the code that turns facts into rows: items change when they do."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(SCHEMA_PATH.read_bytes(), digest_size=16)
-    for name in ("loaders/load.py", "loaders/models.py", "graph/resolve.py", "graph/names.py"):
+    for name in ("loaders/write.py", "loaders/models.py", "graph/resolve.py", "graph/names.py"):
         path = root / name
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.digest()
@@ -214,58 +214,3 @@ def write_all(writer: Writer, schema: Schema, entities: Sequence[Entity],
                 done += len(rbatch)
                 if progress:
                     progress("relationships", done, len(rels))
-
-
-def load_facts(
-    facts: Facts,
-    backend: GraphBackend,
-    progress: Progress | None = None,
-    schema: Schema | None = None,
-    *,
-    full: bool = True,
-) -> str:
-    """Make the graph hold exactly `facts`; say how: "full", "diff" or "unchanged".
-
-    `full=False` compares the facts with the graph's per-item digests and applies
-    only the difference when the graph was loaded by this loader; a full load
-    replaces the graph.
-    """
-    schema = schema or get_schema()
-    if not full:
-        from loaders.diff import apply_diff
-
-        how = apply_diff(facts, backend, schema, progress)
-        if how is not None:
-            return how
-    kinds = {e.id: e.kind for e in facts.entities}
-
-    def build(writer: Writer) -> None:
-        writer.create_indexes(index_labels(schema), ["id"])
-        if backend.name in LIST_INDEX_ENGINES:  # the name lookups (graph/names.py)
-            writer.create_indexes(index_labels(schema)[:-1], list(LIST_INDEXED))
-        write_all(writer, schema, facts.entities, facts.relationships, kinds, progress)
-        writer.run(META_STATEMENT, {"props": meta_props(facts)})
-
-    backend.replace_graph(build)
-    return "full"
-
-
-def loaded_digest(backend: GraphBackend) -> str | None:
-    """The digest of the facts the graph was loaded from, or None when there is no graph."""
-    digest = read_meta(backend).get("digest")
-    return str(digest) if digest is not None else None
-
-
-def loaded_meta_if_current(backend: GraphBackend, data: Path) -> dict[str, Any] | None:
-    """The graph's `_Meta` when it was loaded from exactly the files in `data`, else None.
-
-    Hashing the files is cheap: unchanged files need no parsing, validation or writes.
-    Not when the folder holds names that would be ignored: reading it reports them.
-    """
-    from loaders.facts import facts_digest
-    from loaders.files import list_data_files
-
-    if not data.is_dir() or list_data_files(data)[1]:
-        return None
-    meta = read_meta(backend)
-    return meta if meta.get("digest") == facts_digest(data) else None

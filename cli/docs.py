@@ -1,6 +1,6 @@
 """Generated sections of `docs/` (schema tables, settings, CLI reference), so the docs cannot drift.
 
-`python -m migkg.docs` rewrites them in place; tests/test_docs.py fails when stale.
+`python -m cli.docs` rewrites them in place; tests/test_docs.py fails when stale.
 A section sits between `<!-- name:start -->` and `<!-- name:end -->` in its file.
 """
 
@@ -68,7 +68,7 @@ def _option(action: argparse.Action) -> str:
 
 def cli_markdown() -> str:
     """One row per command: its usage, built from the parser itself, and what it does."""
-    from migkg.cli import build_parser
+    from cli.main import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

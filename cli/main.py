@@ -9,59 +9,17 @@ never a traceback; exit 1 for bad input, 2 for usage (`docs/cli.md`).
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
+from cli import commands, rdf_commands, sources_commands, sparql_commands
+from cli.base import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
 from migkg import __version__
 from migkg.exc import Ambiguous, InvalidFacts, MigkgError, NotFound
-from migkg.render import FORMATS
-from migkg.settings import Settings, get_settings
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-# Modules with `register(subparsers)`, in the order their commands are listed.
-COMMAND_MODULES = [
-    "migkg.commands",
-    "migkg.rdf_commands",
-    "migkg.sparql_cli",
-    "migkg.sources_cli",
-]
-
-Subparsers = Any  # argparse's _SubParsersAction is private
-
-
-# -- helpers the command modules share --------------------------------------------------------
-
-def add_command(sub: Subparsers, name: str, fn: Callable[[argparse.Namespace], int], help_: str, *,
-                backend: bool = False, data: bool = False, fmt: bool = False) -> argparse.ArgumentParser:
-    """A subcommand with only the options that apply to it."""
-    p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
-    p.set_defaults(fn=fn)
-    if backend:
-        p.add_argument("--backend", choices=["embedded", "neo4j"],
-                       help="graph engine (default: MIGKG_BACKEND or embedded)")
-    if data:
-        p.add_argument("--data", type=Path, metavar="DIR", help="folder of YAML facts (default: MIGKG_DATA or data/)")
-    if fmt:
-        p.add_argument("--format", choices=FORMATS, default="table", dest="fmt",
-                       help="output format (default table)")
-        p.add_argument("--json", action="store_const", const="json", dest="fmt",
-                       help="same as --format json")
-    return p
-
-
-def settings_for(args: argparse.Namespace) -> Settings:
-    """The settings, with `--backend` and `--data` applied where the command has them."""
-    overrides: dict[str, Any] = {}
-    if getattr(args, "backend", None):
-        overrides["backend"] = args.backend
-    if getattr(args, "data", None):
-        overrides["data"] = args.data
-    base = get_settings()
-    return base.model_copy(update=overrides) if overrides else base
+# The modules with `register(subparsers)`, in the order their commands are listed.
+COMMAND_MODULES = [commands, rdf_commands, sparql_commands, sources_commands]
 
 
 # -- the parser and the boundary ---------------------------------------------------------------
@@ -74,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"migkg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
-        importlib.import_module(module).register(sub)
+        module.register(sub)
     return parser
 
 

@@ -7,10 +7,10 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 
-from migkg.cli import Subparsers, add_command, settings_for
+from cli.base import Subparsers, add_command, settings_for
+from cli.output import resolve_target, write_output
+from cli.render import ByteProgress
 from migkg.exc import BackendUnavailable
-from migkg.output import resolve_target, write_output
-from migkg.render import ByteProgress
 
 RDF_FORMATS = ("ttl", "nt", "jsonld", "rdfxml")
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from cli.base import add_command, settings_for
 from loaders.files import Unreadable, list_data_files, read_regular
 from loaders.models import SLUG, IsoDate
 from loaders.texts import (
@@ -30,7 +31,6 @@ from loaders.texts import (
     sha256,
 )
 from loaders.yamlsource import YamlError, parse
-from migkg.cli import add_command, settings_for
 from migkg.exc import BadRequest, NotFound
 
 SHOWN_WARNINGS = 20
@@ -198,7 +198,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from loaders.facts import read_facts
+    from loaders.pipeline import read_facts
 
     facts = read_facts(settings_for(args).data)
     print_warnings(facts)

@@ -10,11 +10,11 @@ import sys
 import time
 from typing import Any
 
-from migkg.cli import EXIT_USAGE, Subparsers, add_command, settings_for
+from cli.base import EXIT_USAGE, Subparsers, add_command, settings_for
+from cli.render import StageProgress, print_counts, print_rows
+from cli.sparql_commands import refreshing
 from migkg.exc import MigkgError, NotFound
-from migkg.render import StageProgress, print_counts, print_rows
 from migkg.settings import Settings
-from migkg.sparql_cli import refreshing
 
 
 class PortInUse(MigkgError):
@@ -28,11 +28,11 @@ def _backend(settings: Settings) -> Any:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from loaders.facts import read_facts
+    from loaders.pipeline import read_facts
 
     settings = settings_for(args)
     facts = read_facts(settings.data, allow_empty=args.allow_empty)
-    from migkg.sources_cli import print_warnings
+    from cli.sources_commands import print_warnings
 
     print_warnings(facts)  # e.g. a quote found twice in its document (stderr)
     nodes, rels = facts.counts()
@@ -48,8 +48,7 @@ def _plural(n: int, what: str) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from loaders.facts import read_facts
-    from loaders.load import load_facts, loaded_meta_if_current
+    from loaders.pipeline import load_facts, loaded_meta_if_current, read_facts
 
     settings = settings_for(args)
     started = time.perf_counter()
@@ -165,8 +164,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # (`migkg load` just validated them, as in run.sh). The write, when the graph is
         # missing or stale, runs in the background once serving: /ready says how far it is.
         from graph import own_engine
-        from loaders.facts import read_facts
-        from loaders.load import loaded_meta_if_current
+        from loaders.pipeline import loaded_meta_if_current, read_facts
 
         backend = _backend(settings)  # as any command: no take-over before the facts are checked
         try:

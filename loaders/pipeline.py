@@ -1,0 +1,182 @@
+"""The load pipeline in one place: list files → parse → check → anchor quotes → facts → write.
+
+Each stage is a module that only the later ones use:
+
+- `loaders/files.py` lists a data folder and reads a file without trusting it;
+- `loaders/yamlsource.py` parses YAML with a line for every value;
+- `loaders/check.py` validates each item and cross-checks references
+  (`loaders/pool.py` runs its lean pass on every core for big folders);
+- `loaders/quotes.py` finds every quote in its source text and anchors it;
+- `loaders/facts.py` holds the result, plain data;
+- `loaders/write.py` turns facts into rows and batched statements, and
+  `loaders/diff.py` writes only what changed.
+
+A full load goes into a new graph that replaces the old one only when it is
+complete (a fresh staging graph on FalkorDB; on Neo4j one transaction that first
+deletes everything), so `CREATE` is exact and a failed load leaves the previous
+graph readable. A reload applies only what changed, atomically
+(`GraphBackend.update_graph`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from graph.backend import GraphBackend, Writer
+from graph.meta import read_meta
+from graph.names import LIST_INDEX_ENGINES, LIST_INDEXED
+from graph.schema import SCHEMA_PATH, Schema, get_schema
+from loaders import pool
+from loaders.check import Checker, Retry, digest_file, read_lean_file
+from loaders.diff import apply_diff
+from loaders.facts import Facts
+from loaders.files import Unreadable, list_data_files, read_regular
+from loaders.quotes import anchor_quotes
+from loaders.texts import digest_sources
+from loaders.write import META_STATEMENT, Progress, index_labels, meta_props, write_all
+from migkg.exc import InvalidFacts, Problem
+
+# -- reading: files to facts --------------------------------------------------------------------
+
+def facts_digest(data_dir: Path) -> str:
+    """A digest of the schema and every YAML file: it changes when the facts may have.
+
+    An unreadable file still changes it (so a stale graph is never taken as current);
+    `read_facts` then says what is wrong with the file.
+    """
+    digest = hashlib.sha256(SCHEMA_PATH.read_bytes())
+    files, _ = list_data_files(data_dir)
+    for path in files:
+        try:
+            digest_file(digest, path, read_regular(path))
+        except Unreadable as err:
+            digest.update(f"{path.name}\0unreadable: {err}\0".encode())
+    digest_sources(digest, data_dir)
+    return digest.hexdigest()
+
+
+def _is_empty(facts: Facts) -> bool:
+    """No entity but documents: loading it would leave a graph with nothing to ask about."""
+    return all(e.kind == "Document" for e in facts.entities)
+
+
+def read_facts(data_dir: Path, schema: Schema | None = None, *, allow_empty: bool = False) -> Facts:
+    """Read every YAML file in `data_dir`; raise InvalidFacts listing every problem.
+
+    An empty or near-empty folder (no entity besides documents) is refused unless
+    `allow_empty`: a wrong `--data` must not quietly replace the graph with nothing.
+    """
+    schema = schema or get_schema()
+    try:
+        return _read(Checker(schema, locate=False), data_dir, allow_empty)
+    except Retry:
+        return _read(Checker(schema), data_dir, allow_empty)
+
+
+def _read_files(reader: Checker, files: list[Path]) -> None:
+    """Every file into `reader`: the lean pass of a big folder runs on every core."""
+    results = None
+    if not reader.locate and reader.schema is get_schema() and pool.worth_it(files):
+        try:
+            results = pool.read_lean(files, read_lean_file)
+        except pool.Unavailable:
+            pass
+        else:
+            if results is None:
+                raise Retry
+    if results is None:
+        for path in files:
+            reader.read_file(path, str(path))
+        return
+    for path, (data, entities, relationships, declared) in zip(files, results, strict=True):
+        digest_file(reader.digest, path, data)
+        reader.facts.entities += entities
+        reader.facts.relationships += relationships
+        reader.declared += declared
+
+
+def _read(reader: Checker, data_dir: Path, allow_empty: bool) -> Facts:
+    where = str(data_dir)
+    try:
+        files, ignored = list_data_files(data_dir)
+    except NotADirectoryError:
+        raise InvalidFacts([Problem(where, 0, "", "not a directory")]) from None
+    except FileNotFoundError:
+        raise InvalidFacts([Problem(where, 0, "", "no such directory")]) from None
+    except OSError as err:
+        raise InvalidFacts([Problem(where, 0, "", f"cannot list: {err.strerror or err}")]) from None
+    for path, why in ignored:
+        reader.problem(str(path), 0, "", why)
+    if not files and not allow_empty:
+        reader.problem(where, 0, "", "no *.yaml files; pass --allow-empty to load an empty graph")
+    _read_files(reader, files)
+    reader.cross_check()
+    if files:
+        anchor_quotes(data_dir, reader.facts.entities, reader.facts.relationships,
+                      reader.problem, reader.facts.warnings)
+        digest_sources(reader.digest, data_dir)
+    if files and not reader.problems and _is_empty(reader.facts) and not allow_empty:
+        reader.problem(where, 0, "", f"no facts: {len(files)} file(s) but no entity besides "
+                       "documents; pass --allow-empty to load an empty graph")
+    if reader.problems:
+        note = ""
+        if reader.unread:
+            note = (f"; references were not checked, since {len(reader.unread)} file(s) "
+                    "could not be read")
+        raise InvalidFacts(reader.problems, note=note)
+    reader.facts.digest = reader.digest.hexdigest()
+    return reader.facts
+
+
+# -- writing: facts to the graph ----------------------------------------------------------------
+
+def load_facts(
+    facts: Facts,
+    backend: GraphBackend,
+    progress: Progress | None = None,
+    schema: Schema | None = None,
+    *,
+    full: bool = True,
+) -> str:
+    """Make the graph hold exactly `facts`; say how: "full", "diff" or "unchanged".
+
+    `full=False` compares the facts with the graph's per-item digests and applies
+    only the difference when the graph was loaded by this loader; a full load
+    replaces the graph.
+    """
+    schema = schema or get_schema()
+    if not full:
+        how = apply_diff(facts, backend, schema, progress)
+        if how is not None:
+            return how
+    kinds = {e.id: e.kind for e in facts.entities}
+
+    def build(writer: Writer) -> None:
+        writer.create_indexes(index_labels(schema), ["id"])
+        if backend.name in LIST_INDEX_ENGINES:  # the name lookups (graph/names.py)
+            writer.create_indexes(index_labels(schema)[:-1], list(LIST_INDEXED))
+        write_all(writer, schema, facts.entities, facts.relationships, kinds, progress)
+        writer.run(META_STATEMENT, {"props": meta_props(facts)})
+
+    backend.replace_graph(build)
+    return "full"
+
+
+def loaded_digest(backend: GraphBackend) -> str | None:
+    """The digest of the facts the graph was loaded from, or None when there is no graph."""
+    digest = read_meta(backend).get("digest")
+    return str(digest) if digest is not None else None
+
+
+def loaded_meta_if_current(backend: GraphBackend, data: Path) -> dict[str, Any] | None:
+    """The graph's `_Meta` when it was loaded from exactly the files in `data`, else None.
+
+    Hashing the files is cheap: unchanged files need no parsing, validation or writes.
+    Not when the folder holds names that would be ignored: reading it reports them.
+    """
+    if not data.is_dir() or list_data_files(data)[1]:
+        return None
+    meta = read_meta(backend)
+    return meta if meta.get("digest") == facts_digest(data) else None
