@@ -1,4 +1,13 @@
-"""HTTP content negotiation (RFC 9110 section 12.5.1): pick a media type from Accept."""
+"""HTTP content negotiation (RFC 9110 section 12.5.1): pick a media type from Accept.
+
+Hand-written on purpose. Measured against python-mimeparse 2.0 and werkzeug 3.1
+(`bench/bench_negotiate.py`), both were 2.4-8x slower on every `/id` request, and both
+gave different answers. mimeparse fails on a malformed range, reads `q=-1` or `q=abc`
+as 1, and ignores upper-case types. werkzeug refuses `application/ld+json;profile=...`
+and `text/html;level=1`. Here a range without `/` is skipped, an invalid q refuses the
+range, the most specific range sets an offer's q, parameters other than q are ignored,
+and ties go to the server's order.
+"""
 
 from __future__ import annotations
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import re
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
+from markupsafe import Markup
 
+from api.pages import render
 from cypher import get_registry
 from graph.entities import type_property
 from graph.schema import get_schema
@@ -27,7 +27,6 @@ from migkg.exc import NotFound
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
-TEMPLATE = HERE / "templates" / "index.html"
 
 # The page loads only its own files and talks only to its own origin.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -97,35 +96,22 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-NOSCRIPT = ('<noscript><p>The explorer needs JavaScript. The same data answers as JSON: see '
-            'the <a href="/docs">API documentation</a>.</p></noscript>\n'
-            '<p class="loading">Loading…</p>')
-_SLOT = re.compile(r"\{\{(\w+)\}\}")
-
-
-@lru_cache(maxsize=1)
-def _template() -> str:
-    return TEMPLATE.read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def _config_json() -> str:
     return _script_json(explorer_config())
 
 
-def render_page(*, title: str = "migration-kg explorer", main: str = NOSCRIPT, head: str = "",
-                body: str = "", skip: str = "#main") -> str:
-    """The explorer's page with its slots filled in one pass (so no filled-in text is
-    read as a slot). `main`, `head` and `body` are HTML the caller has escaped."""
-    values = {"config": _config_json(), "version": __version__,
-              "title": escape(title), "main": main, "head": head, "body": body,
-              "skip": escape(skip)}
-    return _SLOT.sub(lambda m: values[m.group(1)], _template())
+def shell_context() -> dict[str, Any]:
+    """What `api/templates/index.html` needs from the code, for the explorer and every page
+    extending it: the config as JSON already made safe for a <script> element (hence Markup:
+    HTML-escaping it would corrupt the JSON) and the version."""
+    return {"config": Markup(_config_json()), "version": __version__}
 
 
 @lru_cache(maxsize=1)
 def index_html() -> str:
-    return render_page()
+    """The explorer's page: the shell with none of its blocks filled."""
+    return render("index.html", **shell_context())
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)

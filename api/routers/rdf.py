@@ -21,6 +21,7 @@ from api.caching import etag_matches
 from api.deps import BackendDep, SettingsDep
 from api.entity_page import entity_page_html
 from api.export_files import dump_file
+from api.ontology_page import ontology_html, relationship_html
 from api.problems import error_responses
 from api.routers.explorer import PAGE_HEADERS
 from graph.backend import GraphBackend
@@ -39,7 +40,6 @@ from ontology.describe import (
     relationship_json,
 )
 from ontology.export import FORMATS, Format, export_bytes, serialize
-from ontology.html import ontology_html, relationship_html
 from ontology.mapping import Mapper
 from ontology.negotiate import negotiate
 from ontology.owl import build_ontology, ontology_turtle
