@@ -19,6 +19,8 @@ from graph.errors import (
     statement_error,
     timed_out,
 )
+from graph.generation import GenerationReader, Replaced, new_token
+from graph.generation import key as generation_key
 from graph.guard import check_params, check_statement
 from graph.meta import wrote
 from graph.sandbox import console_of
@@ -115,9 +117,9 @@ class FalkorBackend:
                                 socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5)
         except redis.exceptions.RedisError as err:
             raise _translate(err) from err
-        # One Graph for the backend's life, so its schema cache (label and
-        # property names) survives between reads.
-        self._graph = self._db.select_graph(graph)
+        # Label, type and property names are kept per graph generation (graph/generation.py),
+        # so a load by another process never leaves this process decoding with stale names.
+        self._reader = GenerationReader(self._db, graph)
 
     def read(
         self,
@@ -128,9 +130,11 @@ class FalkorBackend:
         row_cap: int | None = None,
     ) -> Result:
         try:
-            res = self._graph.ro_query(cypher, dict(params or {}), timeout=timeout_ms)
+            res = self._reader.ro_query(cypher, dict(params or {}), timeout_ms)
         except redis.exceptions.RedisError as err:
             raise _translate(err, cypher, params, timeout_ms) from err
+        except Replaced as err:
+            raise BackendUnavailable(f"{err}; try again") from err
         except (ValueError, TypeError) as err:  # the client could not encode a parameter
             raise QueryRejected(f"bad parameter: {err}") from err
         return self._result(cypher, res, row_cap)
@@ -189,6 +193,7 @@ class FalkorBackend:
         if had_graph:
             swap.rename(self.graph_name, previous)
         swap.rename(staging, self.graph_name)
+        swap.set(generation_key(self.graph_name), new_token())  # readers' names follow it
         swap.execute()
         wrote()
         try:
@@ -198,6 +203,7 @@ class FalkorBackend:
             back.rename(self.graph_name, staging)
             if had_graph:
                 back.rename(previous, self.graph_name)
+            back.set(generation_key(self.graph_name), new_token())
             back.execute()
             wrote()
             why = str(err) or "the engine could not write its snapshot"
@@ -248,7 +254,10 @@ class FalkorBackend:
 
     def drop(self) -> None:
         """Delete the graph (tests give each module its own graph name)."""
-        self._db.connection.delete(self.graph_name)
+        drop = self._db.connection.pipeline(transaction=True)
+        drop.delete(self.graph_name)
+        drop.set(generation_key(self.graph_name), new_token())
+        drop.execute()
         wrote()
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
@@ -218,14 +219,44 @@ def _context(schema: Schema | None) -> dict[str, Any]:
 
 
 def serialize(graph: Graph, fmt: str, schema: Schema | None = None) -> bytes:
-    """Serialize in one of FORMATS; JSON-LD is compacted with the project's context."""
+    """Serialize in one of FORMATS; JSON-LD is compacted with the project's context.
+
+    The same triples always give the same bytes: rdflib writes a graph in the order
+    its triples were added, which follows the order the engine returned records in,
+    and that order is not the same after the engine reloads its snapshot.
+    """
     spec = FORMATS[fmt]
-    if spec.rdflib == "json-ld":
-        return graph.serialize(format="json-ld", context=_context(schema),
-                               auto_compact=True, encoding="utf-8")
     if spec.rdflib == "turtle":
-        return fast_turtle(graph)
+        return fast_turtle(graph)  # written from sorted N-Triples
+    graph = _sorted(graph)
+    if spec.rdflib == "json-ld":
+        return _sorted_nodes(graph.serialize(format="json-ld", context=_context(schema),
+                                             auto_compact=True, encoding="utf-8"))
     return graph.serialize(format=spec.rdflib, encoding="utf-8")
+
+
+def _sorted_nodes(jsonld: bytes) -> bytes:
+    """rdflib lists a JSON-LD document's nodes in the order of a `set`: sort them by `@id`.
+
+    Written again as rdflib writes it with orjson (indented, keys sorted).
+    """
+    document = orjson.loads(jsonld)
+    nodes = document.get("@graph") if isinstance(document, dict) else None
+    if not isinstance(nodes, list):
+        return jsonld
+    nodes.sort(key=lambda node: str(node.get("@id", "")) if isinstance(node, dict) else "")
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                        | orjson.OPT_NON_STR_KEYS)
+
+
+def _sorted(graph: Graph) -> Graph:
+    """The same triples and prefixes, added in sorted order."""
+    out = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace, override=True, replace=True)
+    for triple in sorted(graph):
+        out.add(triple)
+    return out
 
 
 def fast_turtle(graph: Graph) -> bytes:
