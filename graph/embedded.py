@@ -43,6 +43,13 @@ DB_FILE = "graph.rdb"
 _PR_SET_PDEATHSIG = 1
 _SUN_PATH_MAX = 108  # sockaddr_un.sun_path on Linux, NUL included
 RESTART_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
+# The watchdog of a supervised engine: a PING every WATCH_INTERVAL that must answer
+# within WATCH_TIMEOUT; WATCH_MISSES misses in a row (about 1.5 s) and the engine is
+# taken for hung (stopped, wedged) and killed, so requests fail over at once (503) and
+# the keeper starts it again. Not while a load runs: its SAVE holds the engine's thread.
+WATCH_INTERVAL = 0.25
+WATCH_TIMEOUT = 0.5
+WATCH_MISSES = 3
 # The main engine runs only our own statements; the cap still keeps one of them
 # (an export page, a load batch) from taking the machine.
 MAIN_QUERY_MEMORY = 2 * 2**30
@@ -114,6 +121,7 @@ class EmbeddedServer:
                             else {"QUERY_MEM_CAPACITY": str(MAIN_QUERY_MEMORY)})
         self.address_space = address_space
         self.restarts = 0
+        self.hangs = 0  # engines the watchdog killed because they stopped answering
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.RLock()
         self._supervised = False
@@ -211,7 +219,49 @@ class EmbeddedServer:
                 self._supervised = True
                 if not self.owned:
                     self._start(timeout)
+            threading.Thread(target=self._watch, name=f"{self.name}-watchdog", daemon=True).start()
             return self.socket_path
+
+    def _watch(self) -> None:
+        """Kill a supervised engine that stops answering (see WATCH_MISSES); the keeper restarts it.
+
+        Only an engine that has answered once is watched: one that is still loading
+        its snapshot answers PING with an error, and is not hung.
+        """
+        watched: subprocess.Popen[bytes] | None = None
+        misses = 0
+        while self._supervised and not self._stopping:
+            time.sleep(WATCH_INTERVAL)
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                continue  # the keeper is restarting it
+            if _ping(self.socket_path, WATCH_TIMEOUT):
+                watched, misses = proc, 0
+                continue
+            if watched is not proc or self._load_running():
+                misses = 0
+                continue
+            misses += 1
+            if misses >= WATCH_MISSES:
+                self.hangs += 1
+                log.error("FalkorDB (%s, pid %s) has not answered for %.1f s; killing it so "
+                          "requests fail over and it restarts", self.name, proc.pid,
+                          WATCH_MISSES * (WATCH_INTERVAL + WATCH_TIMEOUT))
+                proc.kill()  # SIGKILL ends a stopped process too
+                watched, misses = None, 0
+
+    def _load_running(self) -> bool:
+        """Whether some process holds `load.lock` (a load's SAVE may hold the engine)."""
+        try:
+            with open(self.home / "load.lock", "a+") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                return False
+        except OSError:
+            return False
 
     @contextlib.contextmanager
     def load_lock(self, timeout: float = 600.0) -> Iterator[None]:

@@ -21,13 +21,18 @@ from graph.errors import (
 )
 from graph.generation import GenerationReader, Replaced, new_token
 from graph.generation import key as generation_key
-from graph.guard import check_params, check_statement
+from graph.guard import check_params, check_statement, deadline_seconds
 from graph.meta import wrote
 from graph.sandbox import console_of
 from migkg.exc import BackendUnavailable, QueryRejected
 
 STAGING = "__staging_"
-SOCKET_TIMEOUT = 120.0
+# Loads and their SAVE, GRAPH.COPY and RENAMEs: slow on a big graph, never an analyst's.
+WRITE_SOCKET_TIMEOUT = 120.0
+# Reads: the engine stops a statement at its timeout (the caller's, or READ_TIMEOUT_MS);
+# the socket gives up a little later, should the engine itself not answer. A hung
+# engine is killed sooner by its watchdog (graph/embedded.py), failing reads at once.
+READ_TIMEOUT_MS = 30_000
 
 
 def remove_staging(conn: redis.Redis) -> int:
@@ -111,10 +116,11 @@ class FalkorBackend:
         self.graph_name = graph
         self.statement_hook = statement_hook
         try:
-            # The socket timeout is a safety net: the engine's own timeout stops
-            # trusted statements long before it.
-            self._db = FalkorDB(unix_socket_path=str(server.ensure()),
-                                socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=5)
+            socket = str(server.ensure())
+            self._db = FalkorDB(unix_socket_path=socket, socket_connect_timeout=2,
+                                socket_timeout=deadline_seconds(READ_TIMEOUT_MS))
+            self._admin = FalkorDB(unix_socket_path=socket, socket_connect_timeout=5,
+                                   socket_timeout=WRITE_SOCKET_TIMEOUT)
         except redis.exceptions.RedisError as err:
             raise _translate(err) from err
         # Label, type and property names are kept per graph generation (graph/generation.py),
@@ -130,7 +136,8 @@ class FalkorBackend:
         row_cap: int | None = None,
     ) -> Result:
         try:
-            res = self._reader.ro_query(cypher, dict(params or {}), timeout_ms)
+            res = self._reader.ro_query(cypher, dict(params or {}),
+                                        READ_TIMEOUT_MS if timeout_ms is None else timeout_ms)
         except redis.exceptions.RedisError as err:
             raise _translate(err, cypher, params, timeout_ms) from err
         except Replaced as err:
@@ -173,12 +180,12 @@ class FalkorBackend:
         written, the previous graph is put back, so the graph served and the one
         persisted never differ.
         """
-        conn = self._db.connection
+        conn = self._admin.connection
         with self.server.load_lock():
             remove_staging(conn)
             staging = f"{self.graph_name}{STAGING}{secrets.token_hex(4)}"
             try:
-                build(_FalkorWriter(self._db.select_graph(staging), self.statement_hook))
+                build(_FalkorWriter(self._admin.select_graph(staging), self.statement_hook))
                 self._swap_in(conn, staging)
             except BaseException:
                 with contextlib.suppress(redis.exceptions.RedisError):
@@ -218,7 +225,7 @@ class FalkorBackend:
         """Delete staging graphs left by interrupted loads (waits for a running load)."""
         with self.server.load_lock():
             try:
-                return remove_staging(self._db.connection)
+                return remove_staging(self._admin.connection)
             except redis.exceptions.RedisError as err:
                 raise _translate(err) from err
 
@@ -229,13 +236,13 @@ class FalkorBackend:
         dropped. The copy costs memory and time in proportion to the graph, far less
         than rebuilding it from the facts.
         """
-        conn = self._db.connection
+        conn = self._admin.connection
         with self.server.load_lock():
             remove_staging(conn)
             staging = f"{self.graph_name}{STAGING}update_{secrets.token_hex(4)}"
             try:
                 conn.execute_command("GRAPH.COPY", self.graph_name, staging)
-                build(_FalkorWriter(self._db.select_graph(staging), self.statement_hook))
+                build(_FalkorWriter(self._admin.select_graph(staging), self.statement_hook))
                 self._swap_in(conn, staging)
             except redis.exceptions.RedisError as err:
                 with contextlib.suppress(redis.exceptions.RedisError):
@@ -254,7 +261,7 @@ class FalkorBackend:
 
     def drop(self) -> None:
         """Delete the graph (tests give each module its own graph name)."""
-        drop = self._db.connection.pipeline(transaction=True)
+        drop = self._admin.connection.pipeline(transaction=True)
         drop.delete(self.graph_name)
         drop.set(generation_key(self.graph_name), new_token())
         drop.execute()
@@ -262,3 +269,4 @@ class FalkorBackend:
 
     def close(self) -> None:
         self._db.connection.close()
+        self._admin.connection.close()

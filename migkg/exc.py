@@ -64,7 +64,13 @@ class NotAcceptable(MigkgError):
 
 
 class BackendUnavailable(MigkgError):
+    """The engine is not answering (restarting, loading its snapshot): worth a retry soon."""
+
     status, title, slug = 503, "Graph backend unavailable", "backend-unavailable"
+    RETRY_AFTER = "2"  # seconds: about what a supervised engine takes to come back
+
+    def __init__(self, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail, {"Retry-After": self.RETRY_AFTER, **(headers or {})}, **extra)
 
 
 @dataclass(frozen=True, order=True)
