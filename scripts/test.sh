@@ -4,23 +4,17 @@
 # (npm), Debian's chromium and docker-compose for the browser and compose tests, and
 # a JDK and Maven, with which the suite builds and starts a real Neo4j 5.26 from its
 # published jars (tests/neo4j_server; the jars land in ~/.m2 on the first run).
+# Each step runs only when its input changed (scripts/lib.sh): a second run starts the
+# tests within seconds. Install output goes to .venv/install.log, shown on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=()
-command -v chromium >/dev/null || need+=(chromium chromium-driver)
-command -v docker-compose >/dev/null || need+=(docker-compose)
-command -v java >/dev/null || need+=(default-jdk-headless)
-command -v mvn >/dev/null || need+=(maven)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need[@]}"
-fi
-python3 -m venv .venv
-.venv/bin/pip install --quiet --upgrade pip
-.venv/bin/pip install --quiet -e '.[test]'
-npm ci --silent --prefix tests/cypher_lint
-npm ci --silent --prefix tests/browser_audit
+source scripts/lib.sh
+install_debs chromium=chromium,chromium-driver docker-compose=docker-compose \
+  java=default-jdk-headless mvn=maven
+# The test extras include the package: run.sh's stamp is written too.
+install_venv '.[test]' .venv/.migkg-installed-test .venv/.migkg-installed
+install_npm tests/cypher_lint
+install_npm tests/browser_audit
 # The Neo4j tests fail rather than skip when no Neo4j could be started.
 export MIGKG_REQUIRE_NEO4J="${MIGKG_REQUIRE_NEO4J:-1}"
 exec .venv/bin/python -m pytest tests "$@"

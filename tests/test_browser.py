@@ -44,6 +44,10 @@ pytestmark = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = sync_api.expect
+# How long any page wait or expect() may take. Generous: a busy machine renders late, and
+# expect() has its own 5 s default that page.set_default_timeout does not change.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -96,7 +100,7 @@ class Tab:
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}")
                 if m.type == "error" else None)
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(TIMEOUT_MS)
 
     def open(self, route: str) -> Any:
         """Load `/#<route>` and wait until the view has rendered."""
@@ -147,8 +151,8 @@ def phone(browser: Any, live_url: str) -> Iterator[Tab]:
 def wait_graph(page: Any, minimum: int = 2) -> int:
     page.wait_for_function(
         "n => window.cy && !window.cy.destroyed() && window.cy.nodes().length >= n", arg=minimum)
-    # Give the renderer a frame to paint before screenshots.
-    page.wait_for_timeout(300)
+    # Let the renderer paint before screenshots: two frames, however long they take.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return int(page.evaluate("window.cy.nodes().length"))
 
 

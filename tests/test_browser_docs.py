@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from test_browser import CHROMIUM, LAPTOP, SHOTS, browser, live_url, sync_api  # noqa: F401
+from test_browser import CHROMIUM, LAPTOP, SHOTS, TIMEOUT_MS, browser, live_url, sync_api  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,6 +20,7 @@ pytestmark = [
                        reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
 expect = sync_api.expect
+expect.set_options(timeout=TIMEOUT_MS)  # not expect()'s 5 s: a busy machine renders late
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -32,7 +33,7 @@ class Offline:
         self.errors: list[str] = []
         self.ctx.route("**/*", self._route)
         self.page = self.ctx.new_page()
-        self.page.set_default_timeout(20_000)
+        self.page.set_default_timeout(TIMEOUT_MS)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def _route(self, route: Any) -> None:

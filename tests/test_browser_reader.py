@@ -11,6 +11,7 @@ import re
 import pytest
 from test_browser import (  # noqa: F401 (fixtures)
     CONTRAST_JS,
+    TIMEOUT_MS,
     Tab,
     browser,
     expect,
@@ -21,6 +22,8 @@ from test_browser import (  # noqa: F401 (fixtures)
 )
 
 from loaders.texts import fold
+
+expect.set_options(timeout=TIMEOUT_MS)  # not expect()'s 5 s: a busy machine renders late
 
 
 def _marked(page: object) -> str:

@@ -17,6 +17,7 @@ from migkg.settings import Settings
 
 pytestmark = tb.pytestmark
 expect = tb.expect
+expect.set_options(timeout=tb.TIMEOUT_MS)  # not expect()'s 5 s: a busy machine renders late
 browser = tb.browser  # the shared module-scoped Chromium fixture
 
 

@@ -54,7 +54,7 @@ def test_child_dies_with_killed_parent(tmp_path: Path) -> None:
     assert _alive(child)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # generous: on a busy machine the kernel may take a while
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _alive(child), "FalkorDB outlived its killed parent"

@@ -247,7 +247,7 @@ def test_slow_query_times_out_on_the_server(neo: Neo4jBackend) -> None:
     with pytest.raises(QueryTimeout):
         neo.read("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b "
                  "RETURN count(*) AS n", timeout_ms=200)
-    assert neo.read("RETURN 1 AS one", timeout_ms=200).scalar() == 1
+    assert neo.read("RETURN 1 AS one").scalar() == 1  # the session still works
 
 
 @pytest.mark.neo4j

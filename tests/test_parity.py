@@ -298,6 +298,8 @@ def test_cli_stats_prints_the_same(loaded: FalkorBackend, neo_loaded: Neo4jBacke
 
 
 # -- a runaway query: stopped by the server, and the service keeps answering -----------------
+# Order and outcome, not speed: the answer is 504, /health answered while the query ran,
+# and the bound (ten times the limit) only tells "stopped" from "left to run".
 
 
 LIMIT_MS = 1000
@@ -309,26 +311,31 @@ def test_runaway_query_is_stopped_and_health_keeps_answering(
     engine: str, loaded: FalkorBackend, neo_loaded: Neo4jBackend
 ) -> None:
     backend = loaded if engine == "embedded" else neo_loaded
-    app = app_for(backend, Settings(query_timeout_ms=LIMIT_MS))
+    settings = Settings(query_timeout_ms=LIMIT_MS)
+    app = app_for(backend, settings)
     outcome: dict[str, Any] = {}
-    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+    sent = threading.Event()
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http, \
+            httpx.Client(base_url=url, timeout=60,
+                         event_hooks={"request": [lambda _: sent.set()]}) as attacker:
         def runaway() -> None:
             started = time.perf_counter()
-            outcome["res"] = http.post("/v1/cypher", json={"query": RUNAWAY})
+            outcome["res"] = attacker.post("/v1/cypher", json={"query": RUNAWAY})
             outcome["seconds"] = time.perf_counter() - started
 
         worker = threading.Thread(target=runaway)
         worker.start()
-        health = []
+        assert sent.wait(30), "the runaway query was never sent"
+        meanwhile = 0  # /health answers sent after the runaway query and received before its
         while worker.is_alive():
-            started = time.perf_counter()
             assert http.get("/health").status_code == 200
-            health.append(time.perf_counter() - started)
+            meanwhile += worker.is_alive()
             time.sleep(0.05)
         worker.join()
     res = outcome["res"]
+    limit_s = settings.query_timeout_ms / 1000
     assert res.status_code == 504, res.text
     assert res.headers["content-type"] == "application/problem+json"
-    assert res.json()["detail"] == f"the query did not finish within {LIMIT_MS} ms"
-    assert outcome["seconds"] < 2 * LIMIT_MS / 1000, outcome["seconds"]
-    assert health and max(health) < 1.0, health
+    assert res.json()["detail"] == f"the query did not finish within {settings.query_timeout_ms} ms"
+    assert outcome["seconds"] < 10 * limit_s, outcome["seconds"]
+    assert meanwhile >= 1, outcome["seconds"]

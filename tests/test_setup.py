@@ -129,3 +129,78 @@ def test_packaging_emits_no_setuptools_warnings(tmp_path: Path) -> None:
     for needed in ("api/static/vendor/swagger-ui/swagger-ui-bundle.js", "api/static/vendor/redoc/LICENSE",
                    "api/templates/index.html", "cypher/search.cypher", "ontology/schema.yaml"):
         assert needed in names, needed
+
+
+def _fake(folder: Path, name: str, body: str) -> None:
+    (folder / name).write_text(f"#!/bin/sh\n{body}\n")
+    (folder / name).chmod(0o755)
+
+
+def test_test_sh_installs_only_what_changed_and_quietly(tmp_path: Path) -> None:
+    """scripts/test.sh in a copy, with pip, npm, apt and the final pytest faked: each records
+    its call. A second run installs nothing; install output stays in .venv/install.log."""
+    clone = _clone(tmp_path)
+    calls = clone / "calls"
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    _fake(fake, "npm", f'echo "npm $*" >> {calls}; echo "added 12 packages"; '
+                       'for last; do :; done; mkdir -p "$last/node_modules"')
+    for name in ("apt-get", "sudo"):
+        _fake(fake, name, f'echo "{name} $*" >> {calls}')
+    for name in ("chromium", "docker-compose", "java", "mvn"):  # present: apt is not needed
+        _fake(fake, name, "exit 0")
+    pip = clone / ".venv" / "bin" / "pip"
+    _fake(pip.parent, "pip", f'echo "pip $*" >> {calls}; echo "Collecting noise"; '
+                             '[ -z "$FAIL_PIP" ] || exit 1')
+    (clone / ".venv" / "bin" / "python").unlink()
+    _fake(clone / ".venv" / "bin", "python", f'echo "python $*" >> {calls}')
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+
+    def run(**extra: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+        calls.unlink(missing_ok=True)
+        done = subprocess.run(["bash", "scripts/test.sh", "-q"], cwd=clone, env={**env, **extra},
+                              capture_output=True, text=True, timeout=60)
+        return done, calls.read_text().splitlines() if calls.exists() else []
+
+    first, made = run()
+    assert first.returncode == 0, first.stderr
+    assert [c.split()[0] for c in made] == ["pip", "pip", "npm", "npm", "python"], made
+    assert made[-1] == "python -m pytest tests -q"
+    digest = hashlib.sha256((clone / "pyproject.toml").read_bytes()).hexdigest()
+    for stamp in (".migkg-installed-test", ".migkg-installed"):  # run.sh's too: no pip there
+        assert (clone / ".venv" / stamp).read_text().strip() == digest
+    log = (clone / ".venv" / "install.log").read_text()
+    assert "Collecting noise" in log and "added 12 packages" in log
+    assert "Collecting" not in first.stdout + first.stderr
+    assert "added" not in first.stdout + first.stderr
+
+    second, made = run()  # nothing changed: straight to the tests
+    assert second.returncode == 0 and made == ["python -m pytest tests -q"], made
+    assert second.stdout == second.stderr == ""
+
+    lock = clone / "tests" / "cypher_lint" / "package-lock.json"
+    lock.write_text(lock.read_text() + "\n")
+    third, made = run()  # one lock file changed: that npm ci only
+    assert made == ["npm ci --no-audit --no-fund --prefix tests/cypher_lint", "python -m pytest tests -q"], made
+
+    (clone / "pyproject.toml").write_text((clone / "pyproject.toml").read_text() + "\n")
+    failed, made = run(FAIL_PIP="1")  # a failing step shows the end of the log, then stops
+    assert failed.returncode == 1 and made[-1].startswith("pip install"), made
+    assert "Collecting noise" in failed.stderr and "install.log" in failed.stderr
+
+
+def test_test_sh_installs_the_debian_packages_of_missing_commands(tmp_path: Path) -> None:
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    calls = tmp_path / "calls"
+    _fake(fake, "apt-get", f'echo "apt-get $*" >> {calls}')
+    _fake(fake, "sudo", f'echo "sudo" >> {calls}; exec "$@"')
+    script = ("source scripts/lib.sh; INSTALL_LOG=$1/install.log; "
+              "install_debs sh=never-installed no-such-command-here=pkg-a,pkg-b")
+    done = subprocess.run(["bash", "-c", script, "lib", str(tmp_path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    made = [c for c in calls.read_text().splitlines() if c != "sudo"]
+    assert made[0].startswith("apt-get") and made[0].endswith(" update"), made
+    assert made[1].endswith("install -y --no-install-recommends pkg-a pkg-b"), made
+    assert "never-installed" not in calls.read_text()

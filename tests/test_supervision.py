@@ -45,7 +45,7 @@ def owned(home: Path) -> Iterator[EmbeddedServer]:
     server.stop()
 
 
-def _wait(predicate: object, timeout: float = 20.0) -> None:
+def _wait(predicate: object, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out waiting"
@@ -80,7 +80,7 @@ def test_ready_reports_the_outage_and_recovers(owned: EmbeddedServer, facts: Fac
         assert client.get("/ready").status_code == 200
         owned.kill()
         statuses = set()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # generous: a busy machine restarts the engine late
         while time.monotonic() < deadline:
             status = client.get("/ready").status_code
             statuses.add(status)
@@ -209,13 +209,22 @@ def test_load_killed_at_any_point_leaves_the_old_graph_or_the_new(
     backend.close()
 
 
+# uvicorn's timeout_graceful_shutdown in `migkg serve`: in-flight requests get that long.
+GRACE_S = 3
+
+
 def test_serve_shuts_down_within_seconds_with_a_query_in_flight(tmp_path: Path) -> None:
+    """SIGTERM ends serve with a query in flight that is allowed ten minutes.
+
+    The bound, five times the grace period, tells "stopped" from "waited for the query";
+    it is no claim about speed."""
     import httpx
 
     from conftest import _free_port
 
     port = _free_port()
-    env = {**os.environ, "MIGKG_HOME": str(tmp_path / "home"), "MIGKG_QUERY_TIMEOUT_MS": "60000"}
+    home = tmp_path / "home"
+    env = {**os.environ, "MIGKG_HOME": str(home), "MIGKG_QUERY_TIMEOUT_MS": "600000"}
     exe = str(Path(sys.executable).parent / "migkg")
     serve = subprocess.Popen([exe, "serve", "--port", str(port)], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -228,19 +237,20 @@ def test_serve_shuts_down_within_seconds_with_a_query_in_flight(tmp_path: Path) 
 
         threading.Thread(target=lambda: _swallow(client.post, f"{url}/v1/cypher",
                                                  json={"query": hostile}), daemon=True).start()
-        time.sleep(1.0)
+        # In flight: the request has started the console engine it runs on.
+        _wait(lambda: any(_ping(s) for s in home.glob("console-*.sock")), timeout=60)
         started = time.monotonic()
         serve.send_signal(signal.SIGTERM)
-        serve.wait(20)
-        assert time.monotonic() - started < 8
+        serve.wait(60)
+        assert time.monotonic() - started < 5 * GRACE_S
     finally:
         serve.kill()
         serve.wait(10)
     def engines() -> str:
-        return subprocess.run(["pgrep", "-f", f"unixsocket:{tmp_path / 'home'}"],
+        return subprocess.run(["pgrep", "-f", f"unixsocket:{home}"],
                               capture_output=True, text=True).stdout.strip()
 
-    deadline = time.monotonic() + 10  # an engine told to stop may take a moment
+    deadline = time.monotonic() + 60  # an engine told to stop may take a moment
     while engines() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert engines() == "", "an engine outlived serve"

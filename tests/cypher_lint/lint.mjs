@@ -16,7 +16,10 @@
 //   --include-plugins                           also accept APOC and GDS functions and
 //                                               procedures (default: core Neo4j only)
 //   --jobs N                                    worker threads for big batches (default:
-//                                               the CPU count; batches under 500 run inline)
+//                                               the CPU count; batches under 80 run inline)
+//   --stream                                    one JSON string a line on stdin, one result a
+//                                               line on stdout as soon as it is linted (for a
+//                                               linter that works while the tests run)
 //
 // Checked: syntax; semantics (undefined variables, aggregation and clause-order
 // rules, ...); that every function and procedure exists in Neo4j (core lists,
@@ -42,6 +45,7 @@ import {
   testData,
 } from '@neo4j-cypher/language-support';
 import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const SEVERITY_NAMES = { 1: 'Error', 2: 'Warning', 3: 'Information', 4: 'Hint' };
@@ -55,6 +59,8 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--include-plugins') {
       opts.includePlugins = true;
+    } else if (a === '--stream') {
+      opts.stream = true;
     } else if (a === '--jobs' || a.startsWith('--jobs=')) {
       const v = a === '--jobs' ? argv[++i] : a.slice('--jobs='.length);
       opts.jobs = Number.parseInt(v, 10);
@@ -147,8 +153,8 @@ function lintAll(statements, opts) {
   }));
 }
 
-// Neo4j's semantic analysis costs ~30 ms a statement, so large batches are
-// split over worker threads (still one process). Small ones stay inline, since
+// Neo4j's semantic analysis costs 50-150 ms a statement, so batches of 80 and more
+// are split over worker threads (still one process). Small ones stay inline, since
 // each worker pays ~1.5 s to load the package.
 function lintInWorkers(statements, opts, jobs) {
   const size = Math.ceil(statements.length / jobs);
@@ -169,11 +175,27 @@ function lintInWorkers(statements, opts, jobs) {
   ).then((parts) => parts.flat());
 }
 
+async function lintStream(opts) {
+  const dbSchema = buildDbSchema(opts);
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    const statement = JSON.parse(line);
+    if (typeof statement !== 'string') throw new UsageError('each line must be a JSON string');
+    const diagnostics = lintStatement(statement, dbSchema);
+    process.stdout.write(JSON.stringify({ statement, diagnostics }) + '\n');
+  }
+}
+
 async function main() {
   let opts;
   let statements;
   try {
     opts = parseArgs(process.argv.slice(2));
+    if (opts.stream) {
+      await lintStream(opts);
+      return;
+    }
     const raw = await readStdin();
     try {
       statements = JSON.parse(raw);
@@ -190,7 +212,7 @@ async function main() {
     }
     throw e;
   }
-  const jobs = Math.min(opts.jobs ?? availableParallelism(), Math.floor(statements.length / 250));
+  const jobs = Math.min(opts.jobs ?? availableParallelism(), Math.floor(statements.length / 40));
   const results =
     jobs > 1 ? await lintInWorkers(statements, opts, jobs) : lintAll(statements, opts);
   process.stdout.write(JSON.stringify(results) + '\n');

@@ -20,8 +20,10 @@ functions and procedures must exist in core Neo4j (no APOC/GDS by default).
 from __future__ import annotations
 
 import json
+import queue
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,9 @@ PACKAGE_DIR = HERE / "node_modules" / "@neo4j-cypher" / "language-support"
 INSTALL_HINT = "run `npm ci --prefix tests/cypher_lint` from the repository root"
 
 Diagnostic = dict[str, Any]
+# Every statement linted in this process, by (options, statement): Neo4j's checker takes
+# 50-150 ms a statement, and the test session asks about many statements more than once.
+_DONE: dict[tuple[str, bool, str], list[Diagnostic]] = {}
 
 
 def available() -> bool:
@@ -67,9 +72,16 @@ def lint(
         raise RuntimeError(
             f"Cypher lint dependencies are missing ({PACKAGE_DIR} not found); {INSTALL_HINT}"
         )
-    if not statements:
-        return {}
+    todo = sorted({s for s in statements if (cypher_version, include_plugins, s) not in _DONE})
+    if todo:
+        for statement, diagnostics in _run(node, todo, cypher_version, include_plugins,
+                                           timeout).items():
+            _DONE[(cypher_version, include_plugins, statement)] = diagnostics
+    return {s: list(_DONE[(cypher_version, include_plugins, s)]) for s in statements}
 
+
+def _run(node: str, statements: list[str], cypher_version: str, include_plugins: bool,
+         timeout: float) -> dict[str, list[Diagnostic]]:
     args = [node, str(LINT_SCRIPT), "--cypher-version", cypher_version]
     if include_plugins:
         args.append("--include-plugins")
@@ -101,6 +113,62 @@ def lint(
     for statement, result in zip(statements, results, strict=True):
         out[statement] = list(result["diagnostics"])
     return out
+
+
+class Background:
+    """A Node process that lints statements while the tests run, at low priority.
+
+    `submit()` never blocks; each result lands in lint()'s cache as soon as it is ready,
+    so the final check lints only what the background has not reached. `stop()` ends
+    the process and keeps what it finished.
+    """
+
+    def __init__(self, cypher_version: str = "CYPHER 5") -> None:
+        node = shutil.which("node")
+        if node is None or not available():
+            raise RuntimeError(f"Cypher lint needs Node.js and its dependencies; {INSTALL_HINT}")
+        nice = shutil.which("nice")
+        self._version = cypher_version
+        self._proc = subprocess.Popen(
+            [*([nice, "-n", "10"] if nice else []), node, str(LINT_SCRIPT),
+             "--cypher-version", cypher_version, "--stream"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8", cwd=HERE)
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write, daemon=True, name="lint-writer")
+        self._reader = threading.Thread(target=self._read, daemon=True, name="lint-reader")
+        self._writer.start()
+        self._reader.start()
+
+    def submit(self, statement: str) -> None:
+        self._queue.put(statement)
+
+    def _write(self) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            while (statement := self._queue.get()) is not None:
+                if (self._version, False, statement) not in _DONE:
+                    stdin.write(json.dumps(statement) + "\n")
+                    stdin.flush()
+        except (BrokenPipeError, ValueError):  # stopped
+            return
+
+    def _read(self) -> None:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        for line in stdout:
+            try:
+                result = json.loads(line)
+            except json.JSONDecodeError:
+                return
+            _DONE[(self._version, False, result["statement"])] = list(result["diagnostics"])
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._proc.kill()
+        self._proc.wait()
+        self._reader.join()
 
 
 def format_problems(results: dict[str, list[Diagnostic]]) -> str:
