@@ -42,8 +42,7 @@ def _targets(name: str, path: Path, node: ast.AST) -> Iterator[str]:
             package = package[: len(package) - (node.level - 1)]
             base = ".".join([*package, base] if base else package)
         for alias in node.names:
-            yield f"{base}.{alias.name}"  # a module, or a name in `base`
-            yield base
+            yield f"{base}.{alias.name}"  # a module, or else a name in `base` (import_graph)
     elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
           and node.func.attr == "import_module" and node.args
           and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
@@ -58,12 +57,12 @@ def import_graph(root: Path, packages: Iterable[str]) -> Graph:
         graph[name]
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             for target in _targets(name, path, node):
+                # The longest module the name reaches: `from graph import falkor` is the
+                # module graph.falkor, `from graph import open_backend` is graph/__init__.
                 while target and target not in mods and "." in target:
                     target = target.rsplit(".", 1)[0]
                 if target in mods and target != name:
                     graph[name].add(target)
-    # `from pkg import name` also names pkg/__init__; a package's own modules importing
-    # their `__init__` for a shared name is not a circle unless `__init__` imports back.
     return dict(graph)
 
 
@@ -173,7 +172,7 @@ def test_a_file_cycle_is_found_even_inside_a_function(tmp_path: Path) -> None:
     })
     graph = import_graph(root, ["low"])
     assert cycles(graph) == [["low.a", "low.b"]]
-    assert graph["low.c"] == {"low", "low.a"}
+    assert graph["low.c"] == {"low.a"}  # a module named from its package is that module
 
 
 def test_an_upward_import_and_a_package_cycle_are_found(tmp_path: Path) -> None:
