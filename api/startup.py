@@ -59,7 +59,7 @@ def ensure_loaded(backend: GraphBackend, settings: Settings, facts: Facts | None
     log.info("graph missing or stale: loading %s", settings.data)
     if facts is None:
         state.progress("validating", 0, 0)
-        facts = read_facts(settings.data)
+        facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes)
     load_facts(facts, backend, progress=state.progress)
     state.progress("done", state.total, state.total)
 

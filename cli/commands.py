@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from cli.base import EXIT_USAGE, Subparsers, add_command, settings_for
+from cli.base import EXIT_USAGE, Subparsers, add_command, may_skip_reading, settings_for, unchecked_quotes
 from cli.render import StageProgress, print_counts, print_rows
 from cli.sparql_commands import refreshing
 from migkg.exc import MigkgError, NotFound
@@ -31,14 +31,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from loaders.pipeline import read_facts
 
     settings = settings_for(args)
-    facts = read_facts(settings.data, allow_empty=args.allow_empty)
+    facts = read_facts(settings.data, allow_empty=args.allow_empty,
+                       allow_unchecked_quotes=settings.allow_unchecked_quotes)
     from cli.sources_commands import print_warnings
 
     print_warnings(facts)  # e.g. a quote found twice in its document (stderr)
+    unchecked = unchecked_quotes("validate", settings.data, facts, say=False)  # warned just above
     nodes, rels = facts.counts()
     if args.fmt == "table":
         print(f"{settings.data}: valid - {len(facts.entities)} entities, "
-              f"{len(facts.relationships)} relationships")
+              f"{len(facts.relationships)} relationships"
+              + ("; quotes NOT checked (no sources/ folder)" if unchecked else ""))
     print_counts(nodes, rels, args.fmt)
     return 0
 
@@ -53,7 +56,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     started = time.perf_counter()
     backend = None
-    if not args.full and settings.data.is_dir():  # a missing folder is reported by reading it
+    # A missing folder, or one with no sources/ texts, is reported by reading it.
+    if not args.full and settings.data.is_dir() and may_skip_reading(settings):
         backend = _backend(settings)
         meta = loaded_meta_if_current(backend, settings.data)
         if meta is not None:
@@ -61,8 +65,11 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"{settings.data} is unchanged since the last load into {backend.name} "
                   f"({n} entities and {m} relationships): nothing to do "
                   f"({time.perf_counter() - started:.2f}s)")
+            unchecked_quotes("load", settings.data)
             return 0
-    facts = read_facts(settings.data, allow_empty=args.allow_empty)
+    facts = read_facts(settings.data, allow_empty=args.allow_empty,
+                       allow_unchecked_quotes=settings.allow_unchecked_quotes)
+    unchecked_quotes("load", settings.data, facts)
     validated = time.perf_counter()
     if backend is None:
         backend = _backend(settings)
@@ -152,6 +159,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.server import uvicorn_options
 
     settings = settings_for(args)
     host, port = args.host or settings.host, args.port or settings.port
@@ -168,22 +176,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         backend = _backend(settings)  # as any command: no take-over before the facts are checked
         try:
-            current = loaded_meta_if_current(backend, settings.data) is not None
+            current = (may_skip_reading(settings)
+                       and loaded_meta_if_current(backend, settings.data) is not None)
         finally:
             backend.close()
         if not current:
-            facts = read_facts(settings.data)
+            facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes)
+        unchecked_quotes("serve", settings.data, facts)
         own_engine(settings)  # serve owns its engine, whoever started one before
     shown = f"[{host}]" if ":" in host else host
     print(f"migration-kg: explorer http://{shown}:{port}/ , API docs http://{shown}:{port}/docs "
           "(Ctrl+C stops)", flush=True)
-    # In-flight requests get a few seconds at shutdown; an ad-hoc query still running
-    # then ends with its console engine, which the app stops.
-    # One process: it owns the embedded engine and its load lock (more workers would each
-    # take the engine over); uvloop and httptools make that one process cheap per request.
-    uvicorn.run(create_app(settings, facts=facts), host=host, port=port, log_level="info",
-                timeout_graceful_shutdown=3, access_log=settings.access_log,
-                loop=settings.server_loop, http=settings.server_http)
+    # One process, bounded heads, deadlines for slow clients: api/server.py says why.
+    uvicorn.run(create_app(settings, facts=facts), host=host, port=port,
+                **uvicorn_options(settings))
     return 0
 
 
@@ -200,7 +206,8 @@ def register(sub: Subparsers) -> None:
         ("validate", cmd_validate, "check the curated facts and print a summary"),
         ("load", refreshing(cmd_load), "validate and load the facts, replacing the graph"),
     ):
-        p = add_command(sub, verb, fn, help_, backend=verb == "load", data=True, fmt=verb == "validate")
+        p = add_command(sub, verb, fn, help_, backend=verb == "load", data=True, fmt=verb == "validate",
+                        quotes=True)
         p.add_argument("--allow-empty", action="store_true",
                        help="accept a folder with no entity besides documents (an empty graph)")
         if verb == "load":
@@ -216,6 +223,6 @@ def register(sub: Subparsers) -> None:
                    metavar="KEY=VALUE", help="a named query's parameter (repeatable)")
     p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
     p = add_command(sub, "serve", cmd_serve, "serve the API and the explorer (loads data/ when stale)",
-                    backend=True, data=True)
+                    backend=True, data=True, quotes=True)
     p.add_argument("--host", help="address to bind (default MIGKG_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default MIGKG_PORT, 8000)")

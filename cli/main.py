@@ -15,6 +15,7 @@ from typing import Any
 
 from cli import commands, rdf_commands, sources_commands, sparql_commands
 from cli.base import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
+from cli.output import abandon_stdout
 from migkg import __version__
 from migkg.exc import Ambiguous, InvalidFacts, MigkgError, NotFound
 
@@ -75,7 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.fn(args))
+        code = int(args.fn(args))
+        sys.stdout.flush()  # a reader that left (`| head`) shows here, not at exit
+        return code
     except InvalidFacts as err:
         for problem in err.problems:
             _err(str(problem))
@@ -90,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `migkg query … | head`: the reader left, nothing to say
-        sys.stderr.close()
+        abandon_stdout()  # and nothing left for the interpreter to flush into the pipe
         return EXIT_OK
     except OSError as err:  # a file or folder the command needs: one line, no traceback
         where = f": {err.filename}" if err.filename else ""

@@ -12,11 +12,18 @@
   onto a file) is written directly, appending, as a shell's `>>` would.
 - A directory, a socket or a folder that does not exist is refused, with one line,
   before any work is done.
+
+Bytes are written to the file descriptor itself, so a write that fails (a full disk,
+`/dev/full`, a FIFO whose reader left) is a `CannotWrite` that says how many bytes had
+gone out; a regular file is then left as it was. Only stdout whose reader left (`| head`)
+is not an error, as for any Unix tool: `BrokenPipeError` goes up to `cli.main`, which
+stops quietly, and `abandon_stdout` makes sure nothing more is tried at exit.
 """
 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 import sys
@@ -77,16 +84,85 @@ def _same_file(st: os.stat_result, path: Path) -> bool:
         return False
 
 
-def write_output(chunks: Iterable[bytes], output: str) -> int:
-    """Write chunks to `output` as they come (see the module docstring); return the size."""
-    target = resolve_target(output)
-    size = 0
-    if target.path is None:
+class _WriteFailed(Exception):
+    """A write itself failed (not the producer of the chunks): `err` says why."""
+
+    def __init__(self, err: OSError) -> None:
+        super().__init__(err)
+        self.err = err
+
+
+class _Sink:
+    """A file descriptor written whole, counting the bytes it took."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.written = 0
+
+    def write_all(self, chunks: Iterable[bytes]) -> int:
+        for chunk in chunks:  # an error of the producer passes through as it is
+            view = memoryview(chunk)
+            try:
+                while view:
+                    n = os.write(self.fd, view)
+                    self.written += n
+                    view = view[n:]
+            except OSError as err:
+                raise _WriteFailed(err) from None
+        return self.written
+
+
+def _failed(output: str, err: OSError, written: int, after: str = "") -> CannotWrite:
+    why = ("the reader closed it" if err.errno == errno.EPIPE
+           else err.strerror or str(err))
+    return CannotWrite(f"{output}: {why} after {written:,} bytes were written{after}")
+
+
+def abandon_stdout() -> None:
+    """Point stdout at /dev/null: what Python still holds for it is dropped at exit.
+
+    Without it, the interpreter's last flush into a closed pipe prints
+    `Exception ignored ... BrokenPipeError` on stderr.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return  # not a real file: nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _to_stdout(chunks: Iterable[bytes]) -> int:
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # replaced (a test's capture)
+        size = 0
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
             size += len(chunk)
-        sys.stdout.buffer.flush()
         return size
+    sink = _Sink(fd)
+    try:
+        return sink.write_all(chunks)
+    except _WriteFailed as failed:
+        abandon_stdout()
+        if isinstance(failed.err, BrokenPipeError):  # the reader left: cli.main stops quietly
+            raise failed.err from None
+        raise _failed("stdout", failed.err, sink.written) from None
+
+
+def write_output(chunks: Iterable[bytes], output: str) -> int:
+    """Write chunks to `output` as they come (see the module docstring); return the size.
+
+    Raise CannotWrite, saying how many bytes were written, when a write fails.
+    """
+    target = resolve_target(output)
+    if target.path is None:
+        return _to_stdout(chunks)
     path = target.path
     try:
         if target.direct:
@@ -98,21 +174,26 @@ def write_output(chunks: Iterable[bytes], output: str) -> int:
                                            suffix=".partial")
     except OSError as err:
         raise CannotWrite(f"{output}: {err.strerror or err}") from None
+    sink = _Sink(fd)
     if target.direct:
-        with open(fd, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-                size += len(chunk)
-        return size
+        try:
+            return sink.write_all(chunks)
+        except _WriteFailed as failed:  # a FIFO's reader left, a full device: never quiet
+            raise _failed(output, failed.err, sink.written) from None
+        finally:
+            os.close(fd)
     try:
-        with open(fd, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-                size += len(chunk)
-        os.chmod(partial, target.mode if target.mode is not None else 0o666 & ~_umask())
-        os.replace(partial, path)
-    except OSError as err:
-        raise CannotWrite(f"{output}: {err.strerror or err}") from None
+        try:
+            size = sink.write_all(chunks)
+        except _WriteFailed as failed:
+            raise _failed(output, failed.err, sink.written, f"; {output} is unchanged") from None
+        finally:
+            os.close(fd)
+        try:
+            os.chmod(partial, target.mode if target.mode is not None else 0o666 & ~_umask())
+            os.replace(partial, path)
+        except OSError as err:
+            raise CannotWrite(f"{output}: {err.strerror or err}") from None
     finally:
         Path(partial).unlink(missing_ok=True)
     return size

@@ -200,7 +200,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from loaders.pipeline import read_facts
 
-    facts = read_facts(settings_for(args).data)
+    settings = settings_for(args)
+    facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes)
     print_warnings(facts)
     names = {e.id: str(e.props.get("name", e.id)) for e in facts.entities}
     by_doc: dict[str, list[str]] = defaultdict(list)
@@ -259,5 +260,5 @@ def register(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=20, help="matches to print (default 20)")
     verb("check", cmd_check, "report changed hashes, orphaned texts and unused documents")
     p = add_command(sub, "review", cmd_review, "list, per document, every fact it supports (Markdown)",
-                    data=True)
+                    data=True, quotes=True)
     p.add_argument("--doc", help="only this Document id")

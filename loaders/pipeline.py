@@ -62,17 +62,21 @@ def _is_empty(facts: Facts) -> bool:
     return all(e.kind == "Document" for e in facts.entities)
 
 
-def read_facts(data_dir: Path, schema: Schema | None = None, *, allow_empty: bool = False) -> Facts:
+def read_facts(data_dir: Path, schema: Schema | None = None, *, allow_empty: bool = False,
+               allow_unchecked_quotes: bool = False) -> Facts:
     """Read every YAML file in `data_dir`; raise InvalidFacts listing every problem.
 
     An empty or near-empty folder (no entity besides documents) is refused unless
     `allow_empty`: a wrong `--data` must not quietly replace the graph with nothing.
+    A folder whose Documents name texts but which has no `sources/` is refused unless
+    `allow_unchecked_quotes` (then `facts.warnings` says the quotes were not checked).
     """
     schema = schema or get_schema()
+    allow = (allow_empty, allow_unchecked_quotes)
     try:
-        return _read(Checker(schema, locate=False), data_dir, allow_empty)
+        return _read(Checker(schema, locate=False), data_dir, *allow)
     except Retry:
-        return _read(Checker(schema), data_dir, allow_empty)
+        return _read(Checker(schema), data_dir, *allow)
 
 
 def _read_files(reader: Checker, files: list[Path]) -> None:
@@ -97,7 +101,7 @@ def _read_files(reader: Checker, files: list[Path]) -> None:
         reader.declared += declared
 
 
-def _read(reader: Checker, data_dir: Path, allow_empty: bool) -> Facts:
+def _read(reader: Checker, data_dir: Path, allow_empty: bool, allow_unchecked: bool) -> Facts:
     where = str(data_dir)
     try:
         files, ignored = list_data_files(data_dir)
@@ -115,7 +119,7 @@ def _read(reader: Checker, data_dir: Path, allow_empty: bool) -> Facts:
     reader.cross_check()
     if files:
         anchor_quotes(data_dir, reader.facts.entities, reader.facts.relationships,
-                      reader.problem, reader.facts.warnings)
+                      reader.problem, reader.facts.warnings, allow_unchecked=allow_unchecked)
         digest_sources(reader.digest, data_dir)
     if files and not reader.problems and _is_empty(reader.facts) and not allow_empty:
         reader.problem(where, 0, "", f"no facts: {len(files)} file(s) but no entity besides "

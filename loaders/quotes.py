@@ -3,9 +3,11 @@
 A data folder with a `sources/` folder has every cited document's text checked: a
 quote not found is a problem at its `file:line`, like any other bad input. Each
 source dict then gains `start` and `end` (its TextPositionSelector). A quote found
-more than once is anchored to its first occurrence, with a warning. A folder with no
-`sources/` at all (a unit-test fixture, a scratch folder) is read with a warning that
-its quotes were not checked.
+more than once is anchored to its first occurrence, with a warning. A folder whose
+Documents name text files but which has no `sources/` at all (a copy of `data/` that
+lost it) is refused: none of its quotes could be checked. A scratch folder or a
+unit-test fixture may be read anyway with `allow_unchecked=True`
+(`--allow-unchecked-quotes`), with a warning that says so.
 """
 
 from __future__ import annotations
@@ -19,14 +21,27 @@ from migkg.exc import Problem
 
 Report = Callable[[str, int, str, str], None]
 MAX_WARNINGS = 1000  # kept; the CLI prints a few and the count
+UNCHECKED = f"no {SOURCES}/ folder: quotes were not checked"  # the warning, when allowed
 
 
 def anchor_quotes(data_dir: Path, entities: Sequence[Entity], relationships: Sequence[Relationship],
-                  problem: Report, warnings: list[Problem]) -> None:
-    """Check and anchor every quote of `entities` and `relationships`."""
+                  problem: Report, warnings: list[Problem], *, allow_unchecked: bool = False) -> None:
+    """Check and anchor every quote of `entities` and `relationships`.
+
+    With no `sources/` folder while Documents name text files, that is one problem, or
+    with `allow_unchecked` the warning `UNCHECKED`, and no quote is anchored.
+    """
     folder = data_dir / SOURCES
     if not folder.is_dir():
-        warnings.append(Problem(str(folder), 0, "", "no sources/ folder: quotes were not checked"))
+        named = sum(1 for e in entities if e.kind == "Document" and e.props.get("file"))
+        if not named:
+            return  # nothing names a text: nothing to check
+        if allow_unchecked:
+            warnings.append(Problem(str(folder), 0, "", UNCHECKED))
+        else:
+            problem(str(folder), 0, "", f"no {SOURCES}/ folder: the texts of {named} "
+                    f"document{'' if named == 1 else 's'} are missing, so no quote can be checked; "
+                    "add them (`migkg sources add`) or pass --allow-unchecked-quotes")
         return
     texts: dict[str, FoldedText | None] = {}
     files: dict[str, str] = {}

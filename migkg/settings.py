@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         "embedded", description="Graph engine: `embedded` (FalkorDB child process) or `neo4j`."
     )
     data: Path = Field(Path("data"), description="Folder of curated YAML facts.")
+    allow_unchecked_quotes: bool = Field(
+        False, description="Read a data folder whose documents have no `sources/` texts, "
+        "its quotes unchecked (a warning says so); off, such a folder is refused. "
+        "`--allow-unchecked-quotes` sets it for one command, and for `serve`'s background load.",
+    )
     graph: str = Field(
         "migkg",
         pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$",
@@ -79,6 +84,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, le=2**30,
         description="Largest request body the API accepts (bytes); a larger one answers 413.",
+    )
+    max_header_bytes: int = Field(
+        32_768, ge=1024, le=2**20,
+        description="Largest request head `migkg serve` reads (bytes: the request line and "
+        "every header); a larger one answers 431 (414 for the request line alone).",
+    )
+    max_headers: int = Field(
+        100, ge=8, le=1000, description="Most header fields in a request; more answer 431.",
+    )
+    header_timeout_ms: int = Field(
+        10_000, ge=100, le=600_000,
+        description="Time a client has, from connecting (or a request's first byte), to send "
+        "the whole request head; past it `migkg serve` answers 408 and closes the connection.",
+    )
+    body_timeout_ms: int = Field(
+        30_000, ge=100, le=3_600_000,
+        description="Time a client has, from the end of the request head, to send the whole "
+        "body; past it `migkg serve` answers 408 (unless an answer has started) and closes.",
     )
     base_iri: str = Field(
         "https://w3id.org/migkg", description="Base for entity IRIs: `{base}/id/{kind}/{id}`."

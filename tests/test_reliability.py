@@ -20,7 +20,6 @@ import os
 import shutil
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -28,8 +27,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli.main import main
 
+from cli.main import main
 from conftest import MINI, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
@@ -38,6 +37,7 @@ from graph.stats import graph_stats
 from migkg.settings import get_settings
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
+UNCHECKED = "--allow-unchecked-quotes"  # the stored folders carry no sources/ texts
 STORED = sorted(p.name for p in BAD.iterdir() if (p / "expected.yaml").is_file())
 
 
@@ -225,7 +225,7 @@ def check_report(code: int, stderr: str, data: Path, expected: Expected, verb: s
 
 def check_case(data: Path, expected: Expected, backend: FalkorBackend, before: Snapshot) -> None:
     for verb in ("validate", "load"):
-        code, stderr = cli(verb, "--data", str(data))
+        code, stderr = cli(verb, "--data", str(data), UNCHECKED)
         check_report(code, stderr, data, expected, verb)
     assert snapshot(backend) == before, "a failed load changed the graph"
 
@@ -263,9 +263,9 @@ def test_as_a_process(case: str, runtime_root: Path, server: EmbeddedServer,
     source, name = case.split(":")
     data, expected = stored_case(name) if source == "stored" else runtime_case(runtime_root, name)
     for verb in ("validate", "load"):
-        started = time.monotonic()
-        run = run_cli(verb, "--data", str(data), home=server.home, graph=backend.graph_name)
-        assert time.monotonic() - started < 20, f"{verb} took too long"
+        # A hang fails as run_cli's timeout; how long a verb takes is no business of a test.
+        run = run_cli(verb, "--data", str(data), UNCHECKED, home=server.home,
+                      graph=backend.graph_name)
         check_report(run.returncode, run.stderr, data, expected, verb)
     assert snapshot(backend) == baseline
 
@@ -273,7 +273,7 @@ def test_as_a_process(case: str, runtime_root: Path, server: EmbeddedServer,
 def test_allow_empty_accepts_what_is_otherwise_refused(cli_env: None, runtime_root: Path) -> None:
     for data in (BAD / "near-empty" / "data", BAD / "all-files-empty" / "data",
                  runtime_case(runtime_root, "empty-folder")[0]):
-        code, stderr = cli("validate", "--data", str(data), "--allow-empty")
+        code, stderr = cli("validate", "--data", str(data), "--allow-empty", UNCHECKED)
         assert code == 0, stderr
 
 

@@ -61,6 +61,7 @@ def _folder(root: Path, name: str, facts: str) -> Path:
     data = root / name
     data.mkdir()
     shutil.copy(MINI / "documents.yaml", data / "documents.yaml")
+    shutil.copytree(MINI / "sources", data / "sources")
     (data / "facts.yaml").write_text(facts, encoding="utf-8")
     return data
 
