@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
+from api.answers import return_memory_to_the_system
 from api.caching import CachingMiddleware
 from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
 from api.routers import cypher, docs, documents, entities, explorer, health, queries, rdf, search, sparql
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        return_memory_to_the_system()  # after large ad-hoc answers (api/answers.py)
         own = backend is None
         if own and settings.backend == "embedded":
             own_engine(settings)

@@ -38,6 +38,11 @@ NOT_KEPT_PREFIXES = ("/v1/cypher", "/sparql")
 Entry = tuple[list[tuple[bytes, bytes]], bytes, str]  # headers, body, etag
 
 
+def etag_of(body: bytes) -> str:
+    """The strong ETag of an answer's body."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
 def etag_matches(etag: str, if_none_match: str) -> bool:
     """Whether an If-None-Match header names `etag` (weak comparison, or `*`)."""
     tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
@@ -170,7 +175,7 @@ class CachingMiddleware:
 
     async def _finish(self, scope: Scope, send: Send, start: Message, body: bytes,
                       key: tuple[Any, ...] | None) -> None:
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        etag = etag_of(body)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         cache_control = next((v for k, v in headers if k.lower() == b"cache-control"), None)
         if cache_control is None:

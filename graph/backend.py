@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from graph.budget import Budget
+
 Params = Mapping[str, Any]
 
 
@@ -77,9 +79,14 @@ class GraphBackend(Protocol):
         """Run a read-only statement; the engine itself refuses writes."""
 
     def console_read(self, cypher: str, params: Params | None = None, *, timeout_ms: int,
-                     row_cap: int) -> Result:
+                     row_cap: int, budget: Budget | None = None) -> Result:
         """Run an analyst's ad-hoc statement: checked first (graph/guard.py), read-only,
-        under a hard deadline and a memory cap, and cut at `row_cap` while it runs."""
+        under a hard deadline and a memory cap, and cut at `row_cap` while it runs.
+
+        The answer is read under `budget` (bytes, values, nesting, and the deadline that
+        began with the request; graph/budget.py): past it the read stops, the engine's
+        work on it ends, and `AnswerTooLarge` (422) or `QueryTimeout` (504) is raised.
+        Without one, the default budget applies from the call on."""
 
     def replace_graph(self, build: Callable[[Writer], None]) -> None:
         """Build a new graph with `build` and swap it in atomically.

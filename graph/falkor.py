@@ -11,6 +11,7 @@ import redis
 from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.backend import Params, Result, StatementHook, Writer
+from graph.budget import Budget
 from graph.embedded import EmbeddedServer
 from graph.errors import (
     WRITE_REFUSED,
@@ -147,20 +148,24 @@ class FalkorBackend:
         return self._result(cypher, res, row_cap)
 
     def console_read(self, cypher: str, params: Params | None = None, *, timeout_ms: int,
-                     row_cap: int) -> Result:
-        """An analyst's statement, checked and run on the console's own engine (graph/sandbox.py)."""
+                     row_cap: int, budget: Budget | None = None) -> Result:
+        """An analyst's statement, checked and run on the console's own engine (graph/sandbox.py),
+        its answer read under `budget` (graph/budget.py)."""
         args = dict(params or {})
         check_statement(cypher)
         check_params(args)
         console = console_of(self.server)
         try:
-            res = console.query(self.graph_name, cypher, args, timeout_ms=timeout_ms,
-                                row_cap=row_cap)
+            columns, rows, truncated = console.query(self.graph_name, cypher, args,
+                                                     timeout_ms=timeout_ms, row_cap=row_cap,
+                                                     budget=budget)
         except redis.exceptions.RedisError as err:
             raise _translate(err, cypher, args, timeout_ms) from err
         except (ValueError, TypeError) as err:
             raise QueryRejected(f"bad parameter: {err}") from err
-        return self._result(cypher, res, row_cap)
+        if self.statement_hook:  # only statements the engine accepted
+            self.statement_hook(cypher)
+        return Result(columns, rows, truncated)
 
     def _result(self, cypher: str, res: Any, row_cap: int | None) -> Result:
         if self.statement_hook:  # only statements the engine accepted

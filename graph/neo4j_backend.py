@@ -29,6 +29,7 @@ very large load would be committed in batches and what that gives up.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
@@ -38,11 +39,9 @@ from typing import Any
 
 import neo4j
 from neo4j import exceptions as nx
-from neo4j.graph import Node, Path, Relationship
-from neo4j.spatial import CartesianPoint, Point, WGS84Point
-from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.backend import Params, Result, StatementHook, Writer
+from graph.budget import Budget, Meter
 from graph.errors import (
     WRITE_REFUSED,
     memory_exceeded,
@@ -50,8 +49,9 @@ from graph.errors import (
     statement_error,
     timed_out,
 )
-from graph.guard import check_params, check_statement, deadline_seconds
+from graph.guard import check_params, check_statement
 from graph.meta import META_LABEL, wrote
+from graph.neo4j_answer import Reading, over_budget, read_metered, to_plain
 from migkg import __version__
 from migkg.exc import BackendUnavailable, MigkgError, QueryRejected
 from migkg.settings import Settings
@@ -76,60 +76,6 @@ _PARAMETER_MISSING = "Neo.ClientError.Statement.ParameterMissing"
 _NAME = re.compile(r"^(`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)$")
 _REASON = re.compile(r"\(reason (.+)\)\s*$", re.S)
 _ERRNO = re.compile(r"^\[Errno -?\d+\] ")
-
-
-def to_plain(value: Any) -> Any:
-    """Convert driver values to the engine-neutral shapes described in `Result`."""
-    if isinstance(value, Node):
-        return {
-            "_eid": value.element_id,
-            "_labels": sorted(value.labels),
-            **{k: to_plain(v) for k, v in value.items()},
-        }
-    if isinstance(value, Relationship):
-        start, end = value.start_node, value.end_node
-        return {
-            "_eid": value.element_id,
-            "_type": value.type,
-            "_start": start.element_id if start is not None else None,
-            "_end": end.element_id if end is not None else None,
-            **{k: to_plain(v) for k, v in value.items()},
-        }
-    if isinstance(value, Path):
-        return {
-            "_path": True,
-            "nodes": [to_plain(n) for n in value.nodes],
-            "relationships": [to_plain(r) for r in value.relationships],
-        }
-    if isinstance(value, Date | DateTime | Time | Duration):
-        return value.iso_format()
-    if isinstance(value, Point):
-        return _point(value)
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    to_native = getattr(value, "to_native", None)  # neo4j.vector.Vector (driver 6)
-    if callable(to_native) and type(value).__module__.startswith("neo4j"):
-        return to_plain(to_native())
-    return value
-
-
-def _point(p: Point) -> dict[str, Any]:
-    out: dict[str, Any] = {"srid": p.srid}
-    if isinstance(p, WGS84Point):
-        out.update(longitude=p.longitude, latitude=p.latitude)
-        if len(p) > 2:
-            out["height"] = p.height
-    elif isinstance(p, CartesianPoint):
-        out.update(x=p.x, y=p.y)
-        if len(p) > 2:
-            out["z"] = p.z
-    else:
-        out["coordinates"] = list(p)
-    return out
 
 
 def _is_timeout(err: nx.Neo4jError) -> bool:
@@ -238,17 +184,26 @@ class Neo4jBackend:
         return self._read(cypher, params, timeout_ms=timeout_ms, row_cap=row_cap)
 
     def _read(self, cypher: str, params: Params | None = None, *, timeout_ms: int | None = None,
-              row_cap: int | None = None, metadata: dict[str, Any] | None = None) -> Result:
+              row_cap: int | None = None, metadata: dict[str, Any] | None = None,
+              meter: Meter | None = None, reading: Reading | None = None) -> Result:
+        """One read transaction; with a `meter`, the answer is read under its budget
+        (graph/neo4j_answer.py): counted at the socket and record by record, in a region
+        where `reading` can stop the thread."""
         self._hook(cypher)
         args = dict(params or {})
 
         @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None, metadata=metadata)
-        def work(tx: neo4j.ManagedTransaction) -> Result:
+        def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> Result:
             try:
-                res = tx.run(cypher, args)
-                columns = list(res.keys())
-                records = res.fetch(row_cap + 1) if row_cap is not None else list(res)
-                summary = res.consume()  # discards rows past the cap without fetching them
+                if meter is None:
+                    res = tx.run(cypher, args)
+                    columns = list(res.keys())
+                    records = res.fetch(row_cap + 1) if row_cap is not None else list(res)
+                    summary = res.consume()  # discards rows past the cap without fetching them
+                    rows = None
+                else:
+                    columns, rows, truncated, summary = read_metered(tx, cypher, args, row_cap,
+                                                                     meter, reading)
             except nx.Neo4jError as err:
                 # Not retryable, whatever the driver thinks: leave its retry loop now.
                 if _is_timeout(err):
@@ -256,16 +211,32 @@ class Neo4jBackend:
                 if _is_memory(err):
                     raise memory_exceeded() from err
                 raise
+            except (nx.DriverError, OSError, RecursionError) as err:
+                why = over_budget(meter, err, timeout_ms) if meter is not None else err
+                if why is err:
+                    raise
+                raise why from err  # the budget, not the connection, ended the read
             counters = summary.counters
             if counters.contains_updates or counters.contains_system_updates:
                 raise QueryRejected(WRITE_REFUSED)  # raised inside: the driver rolls back
-            truncated = row_cap is not None and len(records) > row_cap
-            rows = [[to_plain(v) for v in r.values()] for r in records[:row_cap]]
+            if rows is None:
+                truncated = row_cap is not None and len(records) > row_cap
+                rows = [[to_plain(v) for v in r.values()] for r in records[:row_cap]]
             return Result(columns, rows, truncated)
 
         try:
             with self._session(neo4j.READ_ACCESS, READ_RETRY_SECONDS) as session:
-                return session.execute_read(work)
+                if meter is None:
+                    return session.execute_read(work)
+                # An ad-hoc statement runs once, in a transaction of its own: the driver's
+                # retry would run it again after the budget cut its connection.
+                tx = session.begin_transaction(
+                    metadata=metadata, timeout=timeout_ms / 1000 if timeout_ms else None)
+                try:
+                    return work(tx)
+                finally:
+                    with contextlib.suppress(nx.DriverError, nx.Neo4jError, OSError):
+                        tx.close()
         except nx.Neo4jError as err:
             if err.code == _PARAMETER_MISSING:
                 raise missing_parameters(cypher, args) from err
@@ -279,13 +250,17 @@ class Neo4jBackend:
             raise self._translate(err, reading=True) from err
 
     def console_read(self, cypher: str, params: Params | None = None, *, timeout_ms: int,
-                     row_cap: int) -> Result:
+                     row_cap: int, budget: Budget | None = None) -> Result:
         """An analyst's statement: checked, then a read transaction under the server's
         timeout and per-transaction memory cap (`db.memory.transaction.max`), with the
-        rows past the cap discarded on the server."""
+        rows past the cap discarded on the server, and its answer read under `budget`
+        (graph/budget.py): past it the connection is closed and the transaction ended."""
         args = dict(params or {})
         check_statement(cypher)
         check_params(args)
+        budget = (budget or Budget()).with_deadline(timeout_ms)
+        meter = Meter(budget)
+        reading = Reading()
         # Neo4j checks its timeout between rows, not inside one long expression
         # (a `reduce` over a million strings), so the deadline is also kept here:
         # past it the transaction is terminated and the caller answered at once.
@@ -296,18 +271,25 @@ class Neo4jBackend:
         def run() -> None:
             try:
                 outcome.append(self._read(cypher, args, timeout_ms=timeout_ms, row_cap=row_cap,
-                                          metadata={"migkg_console": token}))
+                                          metadata={"migkg_console": token}, meter=meter,
+                                          reading=reading))
             except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
                 outcome.append(err)
             finally:
                 done.set()
 
-        threading.Thread(target=run, name="neo4j-console", daemon=True).start()
-        if not done.wait(deadline_seconds(timeout_ms)):
+        def terminate() -> None:
             threading.Thread(target=self._terminate, args=(token,), name="neo4j-terminate",
                              daemon=True).start()
+
+        threading.Thread(target=run, name="neo4j-console", daemon=True).start()
+        if not done.wait(budget.remaining()):
+            reading.stop()  # where it is: waiting for the server, reading or decoding
+            terminate()
             raise timed_out(timeout_ms)
         if isinstance(outcome[0], BaseException):
+            if meter.over is not None:
+                terminate()
             raise outcome[0]
         return outcome[0]
 

@@ -12,7 +12,10 @@ serves named queries, entity pages and exports. Around each statement:
 - a hard wall-clock deadline is enforced from outside: the client's socket
   timeout. A query that overruns it is killed together with its process
   (SIGKILL), whatever the engine was doing (parsing included), and a fresh
-  console engine is started at once from `graph.rdb`.
+  console engine is started at once from `graph.rdb`;
+- the answer is read from the socket under a budget of bytes, values and nesting
+  and the same deadline (graph/budget.py, graph/falkor_reply.py): the first byte
+  over it closes the connection, which ends the engine's work on that answer.
 
 The console engine restarts by itself when `graph.rdb` changes, that is after
 every load, so it always answers from the loaded graph.
@@ -31,7 +34,9 @@ from falkordb.graph import Graph
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph import falkor_reply
 from graph.backend import Params
+from graph.budget import Budget, Meter
 from graph.embedded import DB_FILE, EmbeddedServer
 from graph.errors import timed_out
 from graph.guard import deadline_seconds
@@ -41,6 +46,10 @@ log = logging.getLogger(__name__)
 
 QUERY_MEMORY = 256 * 2**20
 ADDRESS_SPACE = 4 * 2**30
+# As many query threads as the console has slots by default (MIGKG_CONSOLE_CONCURRENCY):
+# a query waiting inside the engine for a thread spends its deadline there, and the kill
+# at a deadline ends every query on the engine, other clients' too.
+THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,7 @@ class ConsoleEngine:
         self.server = EmbeddedServer(main.home, name=f"console-{os.getpid()}",
                                      log_name="console", address_space=address_space,
                                      module_args={"QUERY_MEM_CAPACITY": str(query_memory),
-                                                  "THREAD_COUNT": "2"})
+                                                  "THREAD_COUNT": str(THREADS)})
         self.kills = 0
         self._lock = threading.Lock()
         self._generation: Generation | None = None
@@ -119,23 +128,34 @@ class ConsoleEngine:
         graph.schema.refresh_relations()
         graph.schema.refresh_properties()
 
-    def query(self, graph: str, cypher: str, params: Params, *, timeout_ms: int,
-              row_cap: int) -> Any:
-        """Run one read-only statement; kill the engine if it overruns its deadline."""
+    def query(self, graph: str, cypher: str, params: Params, *, timeout_ms: int, row_cap: int,
+              budget: Budget | None = None) -> tuple[list[str], list[list[Any]], bool]:
+        """Run one read-only statement: its columns, plain rows and whether the cap cut them.
+
+        The answer is read under `budget` (graph/falkor_reply.py), whose deadline also
+        bounds the wait for the engine: past it the engine is killed, with the query.
+        """
+        budget = (budget or Budget()).with_deadline(timeout_ms)
         deadline = deadline_seconds(timeout_ms)
         try:
             handle = self._graph(graph, row_cap, deadline)
         except redis.exceptions.RedisError as err:
             raise BackendUnavailable(f"the console engine is not answering: {err}") from err
+        command = ["GRAPH.RO_QUERY", graph, handle._build_params_header(dict(params)) + cypher,
+                   "--compact", "timeout", timeout_ms]
+        meter = Meter(budget)
         try:
-            return handle.ro_query(cypher, dict(params), timeout=timeout_ms)
-        except redis.exceptions.TimeoutError as err:
-            self._kill(f"a query overran its {deadline:.2f} s deadline")
+            reply = falkor_reply.ask(self.server.socket_path, command, meter)
+        except TimeoutError as err:  # the engine was still at work: it goes, with the query
+            self._kill(f"a query overran its {budget.timeout_ms or timeout_ms} ms deadline")
             raise timed_out(timeout_ms) from err
-        except redis.exceptions.ConnectionError as err:
+        except OSError as err:
             raise BackendUnavailable(
                 "the console engine stopped while the query ran (another query overran its "
                 "limit, or the engine ran out of memory); try again") from err
+        schema = handle.schema
+        names = falkor_reply.Names(schema.labels, schema.relationships, schema.properties)
+        return falkor_reply.decode(reply, names, meter, row_cap)
 
     def _reset(self) -> None:
         for graph in self._graphs.values():
@@ -160,7 +180,12 @@ class ConsoleEngine:
     def _restart(self) -> None:
         with self._lock:
             try:
-                self._generation = snapshot_generation(self.main)
+                generation = snapshot_generation(self.main)
+                if generation != self._generation and self.server.owned:
+                    # A running engine holds an older snapshot: recording the new one's
+                    # generation without a restart left the console answering from it.
+                    self._reset()
+                self._generation = generation
                 self.server.ensure()
             except BackendUnavailable as err:
                 log.warning("could not restart the console engine: %s", err)

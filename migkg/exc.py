@@ -53,6 +53,12 @@ class QueryTimeout(MigkgError):
     status, title, slug = 504, "Query timed out", "query-timeout"
 
 
+class AnswerTooLarge(MigkgError):
+    """An ad-hoc answer over its budget of bytes, values or nesting (graph/budget.py)."""
+
+    status, title, slug = 422, "Answer too large", "answer-too-large"
+
+
 class TooBusy(MigkgError):
     """Too many requests of a bounded kind are running; try again shortly."""
 

@@ -14,6 +14,10 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_NEO4J_PASSWORD = "migkg-dev-password"  # noqa: S105 - documented development default
+# An ad-hoc answer's budget (graph/budget.py): the largest answer the curated data can
+# give under the row cap (1,000 rows of two whole nodes) is about 4 MB and 200,000 values.
+CONSOLE_MAX_BYTES = 32 * 2**20
+CONSOLE_MAX_CELLS = 1_000_000
 
 
 class Settings(BaseSettings):
@@ -48,6 +52,22 @@ class Settings(BaseSettings):
     console_concurrency: int = Field(
         4, ge=1, le=64, description="Most ad-hoc queries (Cypher console) running at once; "
         "more are refused with 429."
+    )
+    console_per_client: int = Field(
+        0, ge=0, le=64, description="Most ad-hoc queries (Cypher console, and SPARQL apart) one "
+        "client address runs at once; more are refused with 429. 0: half of "
+        "`MIGKG_CONSOLE_CONCURRENCY`, at least 1, so one client never takes every slot."
+    )
+    console_max_bytes: int = Field(
+        CONSOLE_MAX_BYTES, ge=1024, le=2**31,
+        description="Most bytes an ad-hoc answer (Cypher console, SPARQL) may take, counted "
+        "as the engine sends it and as the API encodes it; past it the read stops and the "
+        "answer is refused with 422.",
+    )
+    console_max_cells: int = Field(
+        CONSOLE_MAX_CELLS, ge=1, le=100_000_000,
+        description="Most values an ad-hoc answer may hold (each list element, map entry and "
+        "property counts one); past it the read stops and the answer is refused with 422.",
     )
     host: str = Field(
         "127.0.0.1", description="Address `migkg serve` (and so `scripts/run.sh`) binds to."

@@ -27,6 +27,7 @@ from migkg.exc import BackendUnavailable, TooBusy
 log = logging.getLogger(__name__)
 STARTUP_SECONDS = 30.0
 READY = b"ready"
+HEAD_BYTES = 1 << 20  # a reply's head is a small JSON object
 
 
 @dataclass
@@ -68,12 +69,17 @@ class WorkerProcess:
         return self.proc.pid
 
     def ask(self, request: dict[str, Any], deadline: float) -> tuple[dict[str, Any], bytes]:
-        """Send one request and wait for its answer until `deadline` seconds have passed."""
+        """Send one request and wait for its answer until `deadline` seconds have passed.
+
+        The answer is at most the request's `max_bytes` (the worker holds it to them):
+        a longer message is not read, and the worker is taken for broken (OSError).
+        """
         self._send.send_bytes(json.dumps(request).encode())
         if not self._recv.poll(deadline):
             raise _Overrun
-        head = json.loads(self._recv.recv_bytes())
-        return head, self._recv.recv_bytes()
+        head = json.loads(self._recv.recv_bytes(HEAD_BYTES))
+        limit = int(request.get("max_bytes") or 0)
+        return head, self._recv.recv_bytes(limit + 1 if limit else None)
 
     def kill(self) -> None:
         try:
@@ -147,14 +153,18 @@ class WorkerPool:
 
         threading.Thread(target=start, name="sparql-warm", daemon=True).start()
 
-    def run(self, request: dict[str, Any], timeout_ms: int) -> Reply:
-        """Run one request on a free worker; 429 when all are busy, 504 past the deadline."""
+    def run(self, request: dict[str, Any], timeout_ms: int, wait: float | None = None) -> Reply:
+        """Run one request on a free worker; 429 when all are busy, 504 past the deadline
+        (`wait` seconds from now when given: what is left of the request's deadline; a
+        worker's start-up is not counted against it)."""
         if not self._slots.acquire(blocking=False):
             raise TooBusy(f"{self.size} SPARQL queries are already running; try again in a moment",
                           headers={"Retry-After": "1"})
         try:
+            taking = time.perf_counter()
             worker = self._take()
-            deadline = deadline_seconds(timeout_ms)
+            deadline = (deadline_seconds(timeout_ms) if wait is None
+                        else wait + time.perf_counter() - taking)
             started = time.perf_counter()
             try:
                 head, body = worker.ask(request, deadline)

@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 
 from graph.backend import GraphBackend
+from graph.budget import Budget, too_large
 from migkg.exc import NotAcceptable, QueryRejected
 from migkg.settings import Settings
 from ontology.vocab import PREFIXES
@@ -68,20 +69,30 @@ class SparqlService:
         threading.Thread(target=run, name="sparql-start", daemon=True).start()
 
     def query(self, query: str, *, table: str | None, graph: str | None,
-              timeout_ms: int | None = None, row_cap: int | None = None) -> Answer:
+              timeout_ms: int | None = None, row_cap: int | None = None,
+              budget: Budget | None = None) -> Answer:
         """Run a read-only query; `table` / `graph` name the format for each kind of result
-        (None: the client accepts none, answered with 406 if the result is of that kind)."""
+        (None: the client accepts none, answered with 406 if the result is of that kind).
+
+        The answer is held to `budget` (the settings' by default, graph/budget.py) in the
+        worker, which refuses it past its bytes or values (422), and its deadline bounds
+        the wait for it (504)."""
         check_query(query)
         gen = self.generation()
         timeout_ms = timeout_ms or self.settings.query_timeout_ms
         row_cap = row_cap or self.settings.row_cap
+        budget = budget or Budget(self.settings.console_max_bytes, self.settings.console_max_cells)
         request = {"query": query, "db": str(gen.db), "table": table, "graph": graph,
-                   "row_cap": row_cap, "prefixes": PREFIXES}
-        reply = self.pool.run(request, timeout_ms)
+                   "row_cap": row_cap, "prefixes": PREFIXES, "max_bytes": budget.max_bytes,
+                   "max_cells": budget.max_cells}
+        wait = budget.remaining() if budget.deadline is not None else None
+        reply = self.pool.run(request, timeout_ms, wait)
         head = reply.head
         if not head["ok"]:
             if head["error"] == "syntax":
                 raise syntax_error(head["message"])
+            if head["error"] == "too-large":
+                raise too_large(head["budget"], int(head["limit"]))
             if head["error"] == "not-acceptable":
                 offers = TABLE_FORMATS if head["kind"] == "table" else GRAPH_FORMATS
                 what = "SELECT and ASK" if head["kind"] == "table" else "CONSTRUCT and DESCRIBE"

@@ -4,6 +4,12 @@ Run as `python -m sparql.worker` by `sparql/pool.py`, which talks to it over its
 stdin and stdout (length-framed messages) and kills it when a query overruns its
 deadline: a thread in the server could not be stopped. It reopens the store when
 the server names a new generation, and exits when its stdin closes.
+
+Answers are held to the console's budget (graph/budget.py) while they are read:
+the text of each term and the values are counted as solutions (or triples) come,
+and the serialized answer is measured; the first byte or value over it stops the
+reading, and the worker answers `too-large` instead of serializing further. Its
+address space is capped (`ADDRESS_SPACE`), so a runaway query fails here.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Worker:
     def answer(self, req: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
         store = self.open(req["db"])
         cap = int(req["row_cap"])
+        budget = _Budget(int(req["max_bytes"]), int(req["max_cells"]))
         try:
             res = store.query(req["query"], prefixes=req.get("prefixes"))
         except SyntaxError as err:
@@ -58,9 +65,12 @@ class Worker:
             rows: list[list[Any]] = []
             for solution in res:
                 if len(rows) == cap:
-                    return self._table(fmt, variables, rows, True)
-                rows.append([solution[i] for i in range(len(variables))])
-            return self._table(fmt, variables, rows, False)
+                    return self._table(fmt, variables, rows, True, budget)
+                row = [solution[i] for i in range(len(variables))]
+                if not budget.take(row):
+                    return budget.refusal(), b""
+                rows.append(row)
+            return self._table(fmt, variables, rows, False, budget)
         fmt = req.get("graph")
         if fmt is None:
             return {"ok": False, "error": "not-acceptable", "kind": "graph"}, b""
@@ -70,17 +80,61 @@ class Worker:
             if len(triples) == cap:
                 truncated = True
                 break
+            if not budget.take([triple.subject, triple.predicate, triple.object]):
+                return budget.refusal(), b""
             triples.append(triple)
         body = graph_bytes(triples, fmt, req.get("prefixes"))
+        if len(body) > budget.max_bytes:
+            return budget.refusal("bytes"), b""
         return {"ok": True, "kind": "graph", "format": fmt, "count": len(triples),
                 "truncated": truncated}, body
 
     @staticmethod
     def _table(fmt: str, variables: list[str], rows: list[list[Any]],
-               truncated: bool) -> tuple[dict[str, Any], bytes]:
+               truncated: bool, budget: _Budget) -> tuple[dict[str, Any], bytes]:
         body = TABLE_WRITERS[fmt](variables, rows)
+        if len(body) > budget.max_bytes:
+            return budget.refusal("bytes"), b""
         return {"ok": True, "kind": "table", "format": fmt, "count": len(rows),
                 "truncated": truncated}, body
+
+
+class _Budget:
+    """Bytes of text and values of one answer, counted as its terms are read."""
+
+    def __init__(self, max_bytes: int, max_cells: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_cells = max_cells
+        self.bytes = 0
+        self.cells = 0
+        self.over = ""
+
+    def take(self, terms: list[Any]) -> bool:
+        """Count a row's (or a triple's) terms; False once the answer is over its budget."""
+        for term in terms:
+            if term is None:
+                continue
+            self.cells += 1
+            self.bytes += _size(term)
+        if self.cells > self.max_cells:
+            self.over = "cells"
+        elif self.bytes > self.max_bytes:
+            self.over = "bytes"
+        return not self.over
+
+    def refusal(self, what: str = "") -> dict[str, Any]:
+        what = what or self.over
+        return {"ok": False, "error": "too-large", "budget": what,
+                "limit": self.max_bytes if what == "bytes" else self.max_cells}
+
+
+def _size(term: Any) -> int:
+    """The characters a term takes (its value, datatype or language; quoted triples whole)."""
+    if isinstance(term, ox.Literal):
+        return len(term.value) + len(term.language or term.datatype.value)
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return len(term.value)
+    return len(str(term))
 
 
 def main() -> int:

@@ -12,19 +12,23 @@ import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api.answers import BoundedResponse, release_memory
+from api.caching import etag_of
+from api.fairness import query_slot
 from api.problems import error_responses
-from migkg.exc import BadRequest, NotAcceptable, QueryRejected
+from api.sparql_fields import MAX_VALUE_CHARS, parse_form, read_fields
+from graph.budget import Budget
+from migkg.exc import AnswerTooLarge, BadRequest, NotAcceptable, QueryRejected, QueryTimeout
 from ontology.negotiate import negotiate
 from sparql.examples import examples
 from sparql.results import GRAPH_FORMATS, TABLE_FORMATS
-from sparql.service import SparqlService
+from sparql.service import Answer, SparqlService
 
 QUERY_MEDIA, UPDATE_MEDIA, FORM_MEDIA = ("application/sparql-query", "application/sparql-update",
                                          "application/x-www-form-urlencoded")
@@ -87,27 +91,38 @@ def _refuse_update() -> QueryRejected:
                          "changed", operation="update")
 
 
-def _one(values: list[str], name: str) -> str:
-    if len(values) != 1:
-        raise BadRequest(f"give exactly one `{name}` parameter, not {len(values)}")
-    return values[0]
-
-
 async def _answer(request: Request, query: str | None, fmt: str | None) -> Response:
     if query is None or not query.strip():
         raise BadRequest("missing `query`: send ?query=… (GET), a form field `query` or an "
                          f"{QUERY_MEDIA} body (POST)")
     table, graph = _formats(request, fmt)
     service, settings = _service(request), request.app.state.settings
-    answer = await anyio.to_thread.run_sync(functools.partial(
-        service.query, query, table=table, graph=graph, timeout_ms=settings.query_timeout_ms,
-        row_cap=settings.row_cap))
+    budget = Budget.starting_now(settings.query_timeout_ms, settings.console_max_bytes,
+                                 settings.console_max_cells)
+    get = request.method in ("GET", "HEAD")
+    answer, etag = await anyio.to_thread.run_sync(functools.partial(
+        _run, service, query, table=table, graph=graph, timeout_ms=settings.query_timeout_ms,
+        row_cap=settings.row_cap, budget=budget, etag=get))
     media = answer.media_type
     headers = {"Vary": "Accept"}
+    if get:  # as the caching middleware would; it lets an answer with an ETag pass as it is
+        headers["Cache-Control"] = f"public, max-age={settings.cache_max_age}"
     if answer.truncated:
         headers["X-Truncated"] = f"cut at {answer.count} (MIGKG_ROW_CAP)"
-    return Response(answer.body, headers=headers,
-                    media_type=f"{media}; charset=utf-8" if media.startswith(_TEXT) else media)
+    return BoundedResponse(answer.body, budget, headers=headers, etag=etag,
+                           media_type=f"{media}; charset=utf-8" if media.startswith(_TEXT) else media)
+
+
+def _run(service: SparqlService, query: str, *, table: str | None, graph: str | None,
+         timeout_ms: int, row_cap: int, budget: Budget, etag: bool) -> tuple[Answer, str | None]:
+    """In a worker thread: the answer, and its ETag when asked (hashing a large one takes time)."""
+    try:
+        answer = service.query(query, table=table, graph=graph, timeout_ms=timeout_ms,
+                               row_cap=row_cap, budget=budget)
+    except (AnswerTooLarge, QueryTimeout):
+        release_memory()
+        raise
+    return answer, etag_of(answer.body) if etag else None
 
 
 RESULT_MEDIA = [*(f.media_type for f in TABLE_FORMATS), *(f.media_type for f in GRAPH_FORMATS)]
@@ -115,7 +130,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "SELECT and ASK: SPARQL results (JSON, XML, CSV, TSV); CONSTRUCT and "
           "DESCRIBE: RDF (Turtle, N-Triples, JSON-LD, RDF/XML), by Accept.",
           "content": {m: {} for m in RESULT_MEDIA}},
-    **error_responses(400, 406, 429, 503, 504),
+    **error_responses(400, 406, 422, 429, 503, 504),
 }
 DESCRIPTION = """A SPARQL 1.1 Protocol query endpoint over exactly the triples of
 `/v1/export.nt` (same IRIs, qualified relationships, quotations). Read-only: an
@@ -123,10 +138,20 @@ update is refused (400). The `migkg`, `rdf`, `rdfs`, `owl`, `xsd`, `prov`,
 `dcterms`, `skos`, … prefixes are predeclared. Each query runs in a worker
 process killed at `MIGKG_QUERY_TIMEOUT_MS` (504); results stop at `MIGKG_ROW_CAP`
 rows or triples (`X-Truncated` says so); at most `MIGKG_CONSOLE_CONCURRENCY` queries
-run at once (429 beyond). Syntax errors answer 400 with the parser's `line` and
-`column`."""
+run at once, at most `MIGKG_CONSOLE_PER_CLIENT` from one client address (429 with
+`Retry-After` beyond). Syntax errors answer 400 with the parser's `line` and
+`column`; an unknown or repeated field, 400 naming it.
+
+An answer is also held to a budget while the worker reads it: at most
+`MIGKG_CONSOLE_MAX_BYTES` bytes (its text as read, and as serialized) and
+`MIGKG_CONSOLE_MAX_CELLS` values (bound terms). Past either the worker stops and the
+answer is **422** `Answer too large` (problem+json naming the budget, its `limit`
+and `setting`): narrow the query (fewer or shorter values, `LIMIT`, aggregates),
+never a silently cut answer. The timeout covers the whole answer, from the request
+to its last byte (a client that has not read it by then, or within a second of it
+being ready, is cut off)."""
 FormatQuery = Annotated[str | None, Query(
-    max_length=16, description="Overrides Accept: " + ", ".join(FORMAT_NAMES))]
+    max_length=MAX_VALUE_CHARS, description="Overrides Accept: " + ", ".join(FORMAT_NAMES))]
 
 
 @router.get("/sparql", response_class=Response, summary="SPARQL query (GET)",
@@ -140,8 +165,9 @@ async def sparql_get(
 ) -> Response:
     if "update" in request.query_params:
         raise _refuse_update()
-    values = request.query_params.getlist("query")
-    return await _answer(request, _one(values, "query") if values else query, format or output)
+    fields = read_fields(request.query_params.multi_items(), FORMAT_NAMES)
+    async with query_slot(request, "sparql", "SPARQL queries"):
+        return await _answer(request, fields.query, fields.format)
 
 
 @router.post("/sparql", response_class=Response, summary="SPARQL query (POST)",
@@ -162,15 +188,16 @@ async def sparql_post(request: Request, format: FormatQuery = None,  # noqa: A00
     if media == UPDATE_MEDIA:
         raise _refuse_update()
     if media == QUERY_MEDIA:
-        return await _answer(request, text, format or output)
+        fields = read_fields(request.query_params.multi_items(), FORMAT_NAMES, query_in_body=True)
+        async with query_slot(request, "sparql", "SPARQL queries"):
+            return await _answer(request, text, fields.format)
     if media == FORM_MEDIA:
-        form = parse_qs(text, keep_blank_values=True, max_num_fields=64)
-        if "update" in form:
+        form = parse_form(text)
+        if any(name == "update" for name, _ in form):
             raise _refuse_update()
-        fmts: list[str | None] = [*form.get("format", []), *form.get("output", []), format, output]
-        fmt = next((f for f in fmts if f), None)
-        return await _answer(request, _one(form["query"], "query") if "query" in form else None,
-                             fmt)
+        fields = read_fields([*request.query_params.multi_items(), *form], FORMAT_NAMES)
+        async with query_slot(request, "sparql", "SPARQL queries"):
+            return await _answer(request, fields.query, fields.format)
     raise BadRequest(f"unsupported content type {media or '(none)'!r}: send {QUERY_MEDIA} or "
                      f"{FORM_MEDIA}")
 
