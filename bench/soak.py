@@ -9,12 +9,19 @@ phases with wrk (apt-get install wrk), each for `--seconds`:
 2. `hostile`: the same wrk load while a client fires the hostile console
    queries of tests/test_sandbox.py one after another (each killed at its
    deadline, on the console's own engine);
-3. `engine-kill`: wrk on /ready (which reaches the engine on every request)
+3. `size-bomb`: the same wrk load while clients send answers that are big inside
+   their rows (10M integers in 1,000 rows, a string grown by `reduce`, a SPARQL
+   string grown by 24 chained CONCATs): each is refused or capped, never a 5xx,
+   and `/health` is timed meanwhile;
+4. `fairness`: the same wrk load while one client floods the console from four
+   threads with queries that run to their deadline, and a second client (from
+   127.0.0.2) sends a simple MATCH every 0.2 s: it must be answered;
+5. `engine-kill`: wrk on /ready (which reaches the engine on every request)
    while the main engine is killed with SIGKILL once; the supervisor restarts
    it from graph.rdb.
 
 For each phase it prints requests/s, p50/p99 latency, socket errors and non-2xx
-answers. Phases 1 and 2 must show 0 errors; phase 3 shows how many requests
+answers. Phases 1 to 4 must show 0 errors; phase 5 shows how many requests
 were answered 503 while the engine restarted, and that serving resumed.
 """
 
@@ -39,6 +46,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_sandbox import HOSTILE  # noqa: E402
 
 PATH = "/v1/countries/RS/agreements"
+SIZE_BOMBS = [
+    ("/v1/cypher", {"query": "UNWIND range(1,1000) AS i RETURN range(1,10000) AS l"}),
+    ("/v1/cypher", {"query": "RETURN reduce(s = '', x IN range(1, 200000) | s + 'xxxxxxxxxx') AS s"}),
+    ("/v1/cypher", {"query": "UNWIND range(1, 200) AS i RETURN [j IN range(1, 2000) | "
+                             "{k: j, v: [j, [j, [j]]]}] AS deep"}),
+    ("/sparql", {"query": "SELECT ?s WHERE { BIND(\"0123456789abcdef\" AS ?s0) "
+                          + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(24))
+                          + " BIND(?s24 AS ?s) }"}),
+]
+SLOW = "UNWIND range(1, 100000000) AS i RETURN count(i)"  # runs to its deadline
+SIMPLE = "MATCH (c:Country) RETURN c.id ORDER BY c.id LIMIT 3"
 
 
 def free_port() -> int:
@@ -102,6 +120,64 @@ def main() -> int:
         stop.set()
         thread.join(30)
 
+        # Size bombs: refused or capped, never a 5xx; /health timed meanwhile.
+        stop = threading.Event()
+        bombs: list[int] = []
+        health: list[float] = []
+
+        def bomb() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                while not stop.is_set():
+                    for path, body in SIZE_BOMBS:
+                        if path == "/sparql":
+                            r = http.post(path, data=body, headers={"Accept": "application/sparql-results+json"})
+                        else:
+                            r = http.post(path, json=body)
+                        bombs.append(r.status_code)
+
+        def probe() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                while not stop.is_set():
+                    began = time.monotonic()
+                    http.get("/health")
+                    health.append(time.monotonic() - began)
+                    time.sleep(0.2)
+
+        threads = [threading.Thread(target=bomb, daemon=True) for _ in range(2)]
+        threads.append(threading.Thread(target=probe, daemon=True))
+        for t in threads:
+            t.start()
+        results["size-bomb"] = wrk(base + PATH, args.seconds, args.connections)
+        stop.set()
+        for t in threads:
+            t.join(60)
+
+        # Fairness: one client floods the console; another's simple query is still answered.
+        stop = threading.Event()
+        flood: list[int] = []
+        other: list[int] = []
+
+        def flooder() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                while not stop.is_set():
+                    flood.append(http.post("/v1/cypher", json={"query": SLOW}).status_code)
+
+        def second_client() -> None:
+            transport = httpx.HTTPTransport(local_address="127.0.0.2")
+            with httpx.Client(base_url=base, timeout=60, transport=transport) as http:
+                while not stop.is_set():
+                    other.append(http.post("/v1/cypher", json={"query": SIMPLE}).status_code)
+                    time.sleep(0.2)
+
+        threads = [threading.Thread(target=flooder, daemon=True) for _ in range(4)]
+        threads.append(threading.Thread(target=second_client, daemon=True))
+        for t in threads:
+            t.start()
+        results["fairness"] = wrk(base + PATH, args.seconds, args.connections)
+        stop.set()
+        for t in threads:
+            t.join(60)
+
         def kill_engine() -> None:
             time.sleep(args.seconds / 3)
             pids = subprocess.run(["pgrep", "-f", f"unixsocket:{home}/falkordb.sock"],
@@ -128,9 +204,18 @@ def main() -> int:
     print(f"hostile console queries fired during the hostile phase: {len(fired)} "
           f"(statuses {sorted(set(fired))}); engine restarts: {restarts}; "
           f"/ready after the engine kill: {ready}")
+    health.sort()
+    print(f"size bombs sent: {len(bombs)} (statuses {sorted(set(bombs))}); /health while they ran: "
+          f"{len(health)} probes, median {1000 * health[len(health) // 2]:.0f} ms, "
+          f"max {1000 * health[-1]:.0f} ms" if health else "no /health probe ran")
+    print(f"fairness: flooding client {len(flood)} answers (statuses {sorted(set(flood))}); "
+          f"second client {other.count(200)} of {len(other)} answered 200 "
+          f"(statuses {sorted(set(other))})")
     clean = all(results[p]["socket_errors"] == 0 and results[p]["non_2xx"] == 0
-                for p in ("steady", "hostile"))
-    return 0 if clean and ready == 200 else 1
+                for p in ("steady", "hostile", "size-bomb", "fairness"))
+    fair = bool(other) and set(other) == {200}
+    no_5xx = all(code < 500 for code in bombs + flood)
+    return 0 if clean and fair and no_5xx and ready == 200 else 1
 
 
 if __name__ == "__main__":
