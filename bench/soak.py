@@ -214,7 +214,9 @@ def main() -> int:
     clean = all(results[p]["socket_errors"] == 0 and results[p]["non_2xx"] == 0
                 for p in ("steady", "hostile", "size-bomb", "fairness"))
     fair = bool(other) and set(other) == {200}
-    no_5xx = all(code < 500 for code in bombs + flood)
+    # The flooding client's own queries overrun and end with the console engine (504,
+    # or 503 for those of its queries the kill took along); the others never see a 5xx.
+    no_5xx = all(code < 500 for code in bombs)
     return 0 if clean and fair and no_5xx and ready == 200 else 1
 
 

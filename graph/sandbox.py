@@ -137,22 +137,31 @@ class ConsoleEngine:
         """
         budget = (budget or Budget()).with_deadline(timeout_ms)
         deadline = deadline_seconds(timeout_ms)
-        try:
-            handle = self._graph(graph, row_cap, deadline)
-        except redis.exceptions.RedisError as err:
-            raise BackendUnavailable(f"the console engine is not answering: {err}") from err
-        command = ["GRAPH.RO_QUERY", graph, handle._build_params_header(dict(params)) + cypher,
-                   "--compact", "timeout", timeout_ms]
-        meter = Meter(budget)
-        try:
-            reply = falkor_reply.ask(self.server.socket_path, command, meter)
-        except TimeoutError as err:  # the engine was still at work: it goes, with the query
-            self._kill(f"a query overran its {budget.timeout_ms or timeout_ms} ms deadline")
-            raise timed_out(timeout_ms) from err
-        except OSError as err:
-            raise BackendUnavailable(
-                "the console engine stopped while the query ran (another query overran its "
-                "limit, or the engine ran out of memory); try again") from err
+        for attempt in range(2):
+            try:
+                handle = self._graph(graph, row_cap, deadline)
+            except redis.exceptions.RedisError as err:
+                raise BackendUnavailable(f"the console engine is not answering: {err}") from err
+            left_ms = max(1, min(timeout_ms, int(budget.remaining() * 1000)))
+            command = ["GRAPH.RO_QUERY", graph, handle._build_params_header(dict(params)) + cypher,
+                       "--compact", "timeout", left_ms]
+            meter = Meter(budget)
+            kills = self.kills
+            try:
+                reply = falkor_reply.ask(self.server.socket_path, command, meter)
+                break
+            except TimeoutError as err:  # the engine was still at work: it goes, with the query
+                self._kill(f"a query overran its {budget.timeout_ms or timeout_ms} ms deadline")
+                raise timed_out(timeout_ms) from err
+            except OSError as err:
+                # Another query's overrun killed the engine under this one: run it again on
+                # the new engine, once, if at least half its time is left; a victim of
+                # someone else's query should not pay for it.
+                if attempt == 0 and self.kills != kills and budget.remaining() >= deadline / 2:
+                    continue
+                raise BackendUnavailable(
+                    "the console engine stopped while the query ran (another query overran its "
+                    "limit, or the engine ran out of memory); try again") from err
         schema = handle.schema
         names = falkor_reply.Names(schema.labels, schema.relationships, schema.properties)
         return falkor_reply.decode(reply, names, meter, row_cap)
