@@ -9,6 +9,8 @@ from typing import Any
 
 import redis
 from falkordb import Edge, FalkorDB, Node, Path
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.backend import Params, Result, StatementHook, Writer
 from graph.budget import Budget
@@ -118,8 +120,11 @@ class FalkorBackend:
         self.statement_hook = statement_hook
         try:
             socket = str(server.ensure())
+            # No retries: a read whose engine died answers 503 at once, rather than being
+            # sent again to an engine that is still starting or loading its snapshot.
             self._db = FalkorDB(unix_socket_path=socket, socket_connect_timeout=2,
-                                socket_timeout=deadline_seconds(READ_TIMEOUT_MS))
+                                socket_timeout=deadline_seconds(READ_TIMEOUT_MS),
+                                retry=Retry(NoBackoff(), 0))
             self._admin = FalkorDB(unix_socket_path=socket, socket_connect_timeout=5,
                                    socket_timeout=WRITE_SOCKET_TIMEOUT)
         except redis.exceptions.RedisError as err:
