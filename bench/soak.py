@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -81,6 +82,20 @@ def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
         if found:
             stats[f"{name}_ms"] = float(found.group(1))
     return stats
+
+
+def beside(stop: threading.Event, targets: list[Callable[[], None]],
+           run: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """`run()` (a wrk phase) while `targets` run on threads; then `stop` them and wait."""
+    threads = [threading.Thread(target=target, daemon=True) for target in targets]
+    for thread in threads:
+        thread.start()
+    try:
+        return run()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(60)
 
 
 def main() -> int:
@@ -143,14 +158,8 @@ def main() -> int:
                     health.append(time.monotonic() - began)
                     time.sleep(0.2)
 
-        threads = [threading.Thread(target=bomb, daemon=True) for _ in range(2)]
-        threads.append(threading.Thread(target=probe, daemon=True))
-        for t in threads:
-            t.start()
-        results["size-bomb"] = wrk(base + PATH, args.seconds, args.connections)
-        stop.set()
-        for t in threads:
-            t.join(60)
+        results["size-bomb"] = beside(stop, [bomb, bomb, probe],
+                                      lambda: wrk(base + PATH, args.seconds, args.connections))
 
         # Fairness: one client floods the console; another's simple query is still answered.
         stop = threading.Event()
@@ -169,14 +178,8 @@ def main() -> int:
                     other.append(http.post("/v1/cypher", json={"query": SIMPLE}).status_code)
                     time.sleep(0.2)
 
-        threads = [threading.Thread(target=flooder, daemon=True) for _ in range(4)]
-        threads.append(threading.Thread(target=second_client, daemon=True))
-        for t in threads:
-            t.start()
-        results["fairness"] = wrk(base + PATH, args.seconds, args.connections)
-        stop.set()
-        for t in threads:
-            t.join(60)
+        results["fairness"] = beside(stop, [flooder] * 4 + [second_client],
+                                     lambda: wrk(base + PATH, args.seconds, args.connections))
 
         def kill_engine() -> None:
             time.sleep(args.seconds / 3)
