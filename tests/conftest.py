@@ -137,12 +137,57 @@ def loaded(backend: FalkorBackend, facts: Facts) -> FalkorBackend:
     return backend
 
 
+# The `migkg` command the package installed beside this interpreter.
+MIGKG = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
+
+
 def run_cli(*args: str, home: Path, graph: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `migkg` as a user would, against the session's server and a given graph."""
     full_env = {**os.environ, "MIGKG_HOME": str(home), "MIGKG_GRAPH": graph, **env}
-    exe = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env,
+    return subprocess.run([MIGKG, *args], capture_output=True, text=True, env=full_env,
                           cwd=ROOT, timeout=120)
+
+
+@contextmanager
+def migkg_serve(port: int, env: dict[str, str], log: Path, *args: str,
+                ready_within: float | None = 120.0) -> Iterator[subprocess.Popen[bytes]]:
+    """`migkg serve --port PORT ARGS` as a user starts it, stopped at the end.
+
+    Its output goes to `log`, a file: a pipe nobody reads would fill up and stop the
+    server mid-line. Yields once `/ready` answers 200, within `ready_within` seconds
+    (generous: a busy machine starts it late), and fails at once if the process exits
+    or `/ready` reports a load error; with `ready_within=None` it yields at once.
+    """
+    import time
+
+    import httpx
+
+    with log.open("w") as out:
+        proc = subprocess.Popen([MIGKG, "serve", "--port", str(port), *args], cwd=ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        if ready_within is not None:
+            deadline = time.monotonic() + ready_within
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+                while True:
+                    assert proc.poll() is None, log.read_text()
+                    try:
+                        ready: httpx.Response | None = http.get("/ready")
+                    except httpx.TransportError:  # not listening yet
+                        ready = None
+                    if ready is not None and ready.status_code == 200:
+                        break
+                    assert ready is None or "error" not in ready.json(), ready.text
+                    assert time.monotonic() < deadline, "serve did not become ready"
+                    time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
 
 
 def snapshot(backend: GraphBackend) -> tuple[list[Any], list[Any]]:

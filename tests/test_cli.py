@@ -7,10 +7,8 @@ import io
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from cli.main import build_parser
 from cli.render import MAX_CELL
-from conftest import DATA, MINI, ROOT, run_cli
+from conftest import DATA, MIGKG, MINI, ROOT, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from loaders.facts import Facts
@@ -189,10 +187,9 @@ def test_progress_totals_are_per_stage(backend: FalkorBackend, facts: Facts) -> 
 
 def _on_a_terminal(*args: str, home: Path, graph: str) -> tuple[str, str]:
     """Run migkg with stderr on a pseudo-terminal; return stdout and what the terminal showed."""
-    exe = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
     master, slave = os.openpty()
     env = {**os.environ, "MIGKG_HOME": str(home), "MIGKG_GRAPH": graph, "COLUMNS": "100"}
-    proc = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT)
+    proc = subprocess.Popen([MIGKG, *args], stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
     shown = bytearray()
 

@@ -12,20 +12,17 @@ from __future__ import annotations
 import os
 import re
 import resource
-import shutil
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import MIGKG, ROOT
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 
-EXE = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
 FAILED = re.compile(r"^migkg export: Cannot write output: (?P<target>.+): (?P<why>[^:]+) after "
                     r"(?P<bytes>[\d,]+) bytes were written(?P<after>.*)$")
 
@@ -36,7 +33,7 @@ def env(server: EmbeddedServer, loaded: FalkorBackend) -> dict[str, str]:
 
 
 def _export(env: dict[str, str], *args: str, **popen: object) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([EXE, "export", "--format", "nt", *args], cwd=ROOT, env=env,
+    return subprocess.run([MIGKG, "export", "--format", "nt", *args], cwd=ROOT, env=env,
                           capture_output="stdout" not in popen, timeout=120, **popen)
 
 
@@ -117,7 +114,7 @@ def test_a_file_that_cannot_be_written_whole_is_left_as_it_was(
 
 
 def test_stdout_into_a_pipe_whose_reader_leaves_stops_quietly(env: dict[str, str]) -> None:
-    run = subprocess.run(["bash", "-c", f"set -o pipefail; '{EXE}' export --format nt -o - | head -c 100"],
+    run = subprocess.run(["bash", "-c", f"set -o pipefail; '{MIGKG}' export --format nt -o - | head -c 100"],
                          cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert run.returncode == 0, run.stderr  # pipefail: migkg's own status
     assert len(run.stdout) == 100

@@ -10,10 +10,7 @@ outcomes and their order, never a speed.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import MINI, ROOT, _free_port
+from conftest import MINI, _free_port, migkg_serve
 
 DEADLINE_S = 1.0  # MIGKG_HEADER_TIMEOUT_MS and MIGKG_BODY_TIMEOUT_MS
 MAX_HEAD = 8192  # MIGKG_MAX_HEADER_BYTES
@@ -51,31 +48,9 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
            "MIGKG_HEADER_TIMEOUT_MS": str(int(DEADLINE_S * 1000)),
            "MIGKG_BODY_TIMEOUT_MS": str(int(DEADLINE_S * 1000)),
            "MIGKG_MAX_HEADER_BYTES": str(MAX_HEAD), "MIGKG_MAX_HEADERS": str(MAX_FIELDS)}
-    exe = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
     log = tmp / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([exe, "serve", "--data", str(MINI), "--port", str(port)], cwd=ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120  # a busy machine starts it late
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            while True:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if client.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "serve did not become ready"
-                time.sleep(0.1)
+    with migkg_serve(port, env, log, "--data", str(MINI)):
         yield Served(port, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import ROOT, _free_port, serving
+from conftest import _free_port, migkg_serve, serving
 from cypher import get_registry
 from graph.budget import MAX_DEPTH, Budget, Meter, too_large
 from graph.falkor import FalkorBackend
@@ -396,29 +394,8 @@ def real_serve(tmp_path: Path) -> Iterator[tuple[str, int]]:
     env = {**os.environ, "MIGKG_HOME": str(tmp_path / "home"), "MIGKG_PORT": str(port),
            "MIGKG_QUERY_TIMEOUT_MS": str(ROOMY_MS), "MIGKG_CONSOLE_PER_CLIENT": "4",
            "MIGKG_CONSOLE_CONCURRENCY": "5"}
-    exe = str(Path(sys.executable).parent / "migkg")
-    serve = subprocess.Popen([exe, "serve", "--port", str(port)], cwd=ROOT, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert serve.poll() is None, "serve exited"
-            assert time.monotonic() < deadline, "serve was not ready in time"
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        yield url, serve.pid
-    finally:
-        serve.terminate()
-        try:
-            serve.wait(30)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            serve.wait(10)
+    with migkg_serve(port, env, tmp_path / "serve.log") as serve:
+        yield f"http://127.0.0.1:{port}", serve.pid
 
 
 def test_serve_memory_returns_near_its_baseline_after_large_answers(

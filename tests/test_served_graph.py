@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import DATA, ROOT, _free_port
+from conftest import DATA, MIGKG, ROOT, _free_port, migkg_serve
 from migkg.settings import Settings
 
 DIGEST_CHECK_MS = 100
@@ -41,10 +41,6 @@ NEW_KEYS = {"embedded": 2_000, "neo4j": 500}
 READY_WITHIN = 600.0  # seconds: a first load of the synthetic data on a busy machine
 
 
-def _exe() -> str:
-    return shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
-
-
 def _env(home: Path, engine: dict[str, str]) -> dict[str, str]:
     return {**os.environ, "MIGKG_HOME": str(home), "MIGKG_GRAPH": "served",
             "MIGKG_DIGEST_CHECK_MS": str(DIGEST_CHECK_MS), **engine}
@@ -53,37 +49,14 @@ def _env(home: Path, engine: dict[str, str]) -> dict[str, str]:
 @contextmanager
 def serve(home: Path, data: Path, engine: dict[str, str], port: int) -> Iterator[str]:
     """`migkg serve` on `port` (answers carry their own address in links), once ready."""
-    log = home.parent / f"serve-{port}-{time.monotonic_ns()}.log"  # a file: a pipe nobody
-    output = log.open("w")  # reads would fill up and stop the server mid-log line
-    proc = subprocess.Popen([_exe(), "serve", "--data", str(data), "--port", str(port)],
-                            cwd=ROOT, env=_env(home, engine), stdout=output,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + READY_WITHIN
-        with httpx.Client(base_url=url, timeout=30) as http:
-            while True:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if http.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "serve did not become ready"
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        output.close()
+    log = home.parent / f"serve-{port}-{time.monotonic_ns()}.log"
+    with migkg_serve(port, _env(home, engine), log, "--data", str(data),
+                     ready_within=READY_WITHIN):
+        yield f"http://127.0.0.1:{port}"
 
 
 def load(home: Path, data: Path, engine: dict[str, str], *args: str) -> None:
-    res = subprocess.run([_exe(), "load", "--data", str(data), *args], cwd=ROOT,
+    res = subprocess.run([MIGKG, "load", "--data", str(data), *args], cwd=ROOT,
                          env=_env(home, engine), capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stdout + res.stderr
 

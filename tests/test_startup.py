@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, _free_port
+from conftest import MIGKG, ROOT, _free_port, migkg_serve
 
 ENTITIES = 5000  # big enough that the write takes a while on any machine
 
@@ -31,26 +31,13 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def _exe() -> str:
-    return shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
-
-
 @pytest.fixture
-def serve(tmp_path: Path, synthetic: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def serve(tmp_path: Path, synthetic: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     port = _free_port()
     env = {**os.environ, "MIGKG_HOME": str(tmp_path / "home"), "MIGKG_GRAPH": "startup"}
-    proc = subprocess.Popen([_exe(), "serve", "--data", str(synthetic), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    try:
-        yield proc, f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    log = tmp_path / "serve.log"
+    with migkg_serve(port, env, log, "--data", str(synthetic), ready_within=None) as proc:
+        yield proc, f"http://127.0.0.1:{port}", log
 
 
 def _get(http: httpx.Client, path: str) -> httpx.Response | None:
@@ -60,8 +47,9 @@ def _get(http: httpx.Client, path: str) -> httpx.Response | None:
         return None
 
 
-def test_health_answers_while_the_first_load_runs(serve: tuple[subprocess.Popen[str], str]) -> None:
-    proc, url = serve
+def test_health_answers_while_the_first_load_runs(
+        serve: tuple[subprocess.Popen[bytes], str, Path]) -> None:
+    proc, url, log = serve
     seen: list[tuple[int, int, dict[str, object]]] = []  # (health, ready, ready's loading)
     with httpx.Client(base_url=url, timeout=30) as http:
         while proc.poll() is None:
@@ -75,7 +63,7 @@ def test_health_answers_while_the_first_load_runs(serve: tuple[subprocess.Popen[
             if ready.status_code == 200:
                 break
             time.sleep(0.05)
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        assert proc.poll() is None, log.read_text()
         statuses = [(h, r) for h, r, _ in seen]
         assert (200, 503) in statuses, statuses  # served while loading
         assert statuses[-1] == (200, 200)
@@ -100,7 +88,7 @@ def test_bad_facts_stop_serve_before_it_listens(tmp_path: Path, synthetic: Path)
     text = first.read_text(encoding="utf-8")
     first.write_text(text.replace("\n    name: ", "\n    nmae: ", 1), encoding="utf-8")
     env = {**os.environ, "MIGKG_HOME": str(tmp_path / "home"), "MIGKG_GRAPH": "startup"}
-    res = subprocess.run([_exe(), "serve", "--data", str(data), "--port", str(_free_port())],
+    res = subprocess.run([MIGKG, "serve", "--data", str(data), "--port", str(_free_port())],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 1, res.stdout + res.stderr
     assert f"{first.name}:" in res.stderr and "nmae" in res.stderr, res.stderr

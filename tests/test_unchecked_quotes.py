@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import DATA, MINI, ROOT, _free_port, run_cli
+from conftest import DATA, MINI, _free_port, migkg_serve, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
 from loaders.pipeline import read_facts
@@ -26,7 +23,6 @@ from loaders.quotes import UNCHECKED
 from migkg.exc import InvalidFacts
 
 FLAG = "--allow-unchecked-quotes"
-EXE = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
 
 
 @pytest.fixture(scope="module")
@@ -120,27 +116,9 @@ def test_serve_with_the_flag_loads_it_in_the_background(without_sources: Path, t
     port = _free_port()
     env = {**os.environ, "MIGKG_HOME": str(tmp_path / "home"), "MIGKG_GRAPH": "unchecked"}
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([EXE, "serve", "--data", str(without_sources), "--port", str(port),
-                                 FLAG], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120  # a busy machine starts it late
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            while True:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    ready = http.get("/ready")
-                except httpx.TransportError:
-                    ready = None
-                if ready is not None and ready.status_code == 200:
-                    break
-                assert ready is None or "error" not in ready.text, ready.text
-                assert time.monotonic() < deadline, "serve did not become ready"
-                time.sleep(0.1)
-            assert http.get("/v1/countries/RS").status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    with migkg_serve(port, env, log, "--data", str(without_sources), FLAG), \
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+        assert http.get("/v1/countries/RS").status_code == 200
     assert (f"migkg serve: {without_sources} has no sources/ folder: its quotes were not "
             "checked") in log.read_text()
 
