@@ -25,6 +25,7 @@ import pytest
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
+from cypher.registry import get_registry
 from graph.backend import GraphBackend
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
@@ -327,4 +328,16 @@ def neo_loaded(neo: Neo4jBackend, facts: Facts) -> Neo4jBackend:
     """Neo4j holding the curated data (reloaded when a test left something else)."""
     if not neo.exists() or loaded_digest(neo) != facts.digest:
         load_facts(facts, neo)
+    return neo
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def engine(request: pytest.FixtureRequest, loaded: FalkorBackend) -> FalkorBackend | Neo4jBackend:
+    """The curated graph on each engine in turn (mark the test `neo4j`)."""
+    if request.param == "embedded":
+        return loaded
+    neo: Neo4jBackend = request.getfixturevalue("neo_loaded")
+    # Plan the named query once with time to spare: a cold JVM on a busy machine plans it slowly.
+    get_registry().execute(neo, "agreements_covering_country", {"country": "RS"},
+                           Settings(query_timeout_ms=120_000))
     return neo

@@ -165,13 +165,6 @@ def _check_flood(answers: list[httpx.Response], deadline_status: set[int]) -> No
         (r.status_code, r.text[:120]) for r in answers if r.status_code not in {429, 504}]
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
-def engine(request: pytest.FixtureRequest, loaded: FalkorBackend) -> FalkorBackend | Neo4jBackend:
-    if request.param == "embedded":
-        return loaded
-    neo: Neo4jBackend = request.getfixturevalue("neo_loaded")
-    return neo
-
 
 def _settings(tmp_path: Any, slots: int) -> Settings:
     return Settings(home=tmp_path, query_timeout_ms=1000, console_concurrency=slots)

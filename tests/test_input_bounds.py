@@ -138,13 +138,6 @@ def test_deep_expressions_are_refused_naming_the_construct_and_limit(
 # ---------------------------------------------------------------- at the API, on both engines
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
-def engine(request: pytest.FixtureRequest, loaded: FalkorBackend) -> FalkorBackend | Neo4jBackend:
-    if request.param == "embedded":
-        return loaded
-    neo: Neo4jBackend = request.getfixturevalue("neo_loaded")
-    return neo
-
 
 @pytest.fixture
 def console(engine: FalkorBackend | Neo4jBackend, tmp_path: Path) -> Iterator[TestClient]:

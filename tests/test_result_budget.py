@@ -23,7 +23,6 @@ import httpx
 import pytest
 
 from conftest import _free_port, migkg_serve, serving
-from cypher import get_registry
 from graph.budget import MAX_DEPTH, Budget, Meter, too_large
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
@@ -66,15 +65,6 @@ def _app(backend: FalkorBackend | Neo4jBackend, **settings: Any) -> Any:
 
     return create_app(Settings(**{"query_timeout_ms": ROOMY_MS, **settings}), backend=backend)
 
-
-@pytest.fixture(params=["embedded", "neo4j"])
-def engine(request: pytest.FixtureRequest, loaded: FalkorBackend) -> FalkorBackend | Neo4jBackend:
-    if request.param == "embedded":
-        return loaded
-    neo: Neo4jBackend = request.getfixturevalue("neo_loaded")
-    # Plan the named query once with time to spare: a cold JVM plans it slowly.
-    get_registry().execute(neo, "agreements_covering_country", {"country": "RS"}, Settings())
-    return neo
 
 
 def _while_probing(url: str, send: Callable[[httpx.Client], httpx.Response]

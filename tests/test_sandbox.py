@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from conftest import serving
-from cypher import get_registry
 from graph.falkor import FalkorBackend
 from graph.guard import MAX_NESTING, check_params, check_statement, nesting_depth
 from graph.neo4j_backend import Neo4jBackend
@@ -44,16 +43,6 @@ def _app(backend: FalkorBackend | Neo4jBackend, **settings: Any) -> Any:
 
     return create_app(Settings(**{"query_timeout_ms": LIMIT_MS, **settings}), backend=backend)
 
-
-@pytest.fixture(params=["embedded", "neo4j"])
-def engine(request: pytest.FixtureRequest, loaded: FalkorBackend) -> FalkorBackend | Neo4jBackend:
-    if request.param == "embedded":
-        return loaded
-    neo: Neo4jBackend = request.getfixturevalue("neo_loaded")
-    # Plan the named query once with time to spare: a cold JVM on a busy machine plans it slowly.
-    get_registry().execute(neo, "agreements_covering_country", {"country": "RS"},
-                           Settings(query_timeout_ms=120_000))
-    return neo
 
 
 @pytest.mark.neo4j
