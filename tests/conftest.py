@@ -15,11 +15,12 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 if TYPE_CHECKING:
@@ -249,6 +250,48 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+# Cheap reads that must keep answering whatever else the service is doing.
+PROBES = ("/health", "/ready", "/v1/countries/RS/agreements")
+
+
+def while_probing(url: str, send: Callable[[httpx.Client], httpx.Response]
+                  ) -> tuple[httpx.Response, int, float]:
+    """`send` in a thread of its own while the PROBES run again and again.
+
+    Returns its answer, the rounds of probes sent after it and answered while it was
+    still in flight, and its seconds. Every probe must answer 200.
+    """
+    import threading
+    import time
+
+    outcome: dict[str, Any] = {}
+    sent = threading.Event()
+    with httpx.Client(base_url=url, timeout=60) as http, \
+            httpx.Client(base_url=url, timeout=120,
+                         event_hooks={"request": [lambda _: sent.set()]}) as big:
+        for path in PROBES:  # plans cached, JVM warm
+            assert http.get(path).status_code == 200
+
+        def run() -> None:
+            started = time.perf_counter()
+            outcome["res"] = send(big)
+            outcome["seconds"] = time.perf_counter() - started
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        assert sent.wait(30), "the big request was never sent"
+        rounds = answered = 0
+        while worker.is_alive() or answered < 2:
+            for path in PROBES:
+                res = http.get(path)
+                assert res.status_code == 200, (path, res.text)
+            answered += 1
+            rounds += worker.is_alive()
+            time.sleep(0.02)
+        worker.join()
+    return outcome["res"], rounds, outcome["seconds"]
 
 
 # -- Neo4j --------------------------------------------------------------------------------

@@ -15,14 +15,14 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import _free_port, migkg_serve, serving
+from conftest import PROBES, _free_port, migkg_serve, serving, while_probing
 from graph.budget import MAX_DEPTH, Budget, Meter, too_large
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
@@ -34,7 +34,6 @@ from migkg.settings import CONSOLE_MAX_BYTES, CONSOLE_MAX_CELLS, Settings
 ROOMY_MS = 30_000
 LIMIT_MS = 1000  # for the deadline's own tests
 STOPPED_WITHIN = 10 * LIMIT_MS / 1000
-PROBES = ("/health", "/ready", "/v1/countries/RS/agreements")
 SMALL = "MATCH (c:`Country` {id: 'RS'}) RETURN c.name AS name"
 
 TEN_MILLION = "UNWIND range(1, 1000) AS i RETURN range(1, 10000) AS l"
@@ -67,38 +66,6 @@ def _app(backend: FalkorBackend | Neo4jBackend, **settings: Any) -> Any:
 
 
 
-def _while_probing(url: str, send: Callable[[httpx.Client], httpx.Response]
-                   ) -> tuple[httpx.Response, int, float]:
-    """`send` in a thread of its own while the probes run: its answer, the rounds of probes
-    answered while it was still in flight, and its seconds."""
-    outcome: dict[str, Any] = {}
-    sent = threading.Event()
-    with httpx.Client(base_url=url, timeout=60) as http, \
-            httpx.Client(base_url=url, timeout=120,
-                         event_hooks={"request": [lambda _: sent.set()]}) as big:
-        for path in PROBES:  # plans cached, JVM warm
-            assert http.get(path).status_code == 200
-
-        def run() -> None:
-            started = time.perf_counter()
-            outcome["res"] = send(big)
-            outcome["seconds"] = time.perf_counter() - started
-
-        worker = threading.Thread(target=run)
-        worker.start()
-        assert sent.wait(30), "the big request was never sent"
-        rounds = answered = 0
-        while worker.is_alive() or answered < 2:
-            for path in PROBES:
-                res = http.get(path)
-                assert res.status_code == 200, (path, res.text)
-            answered += 1
-            rounds += worker.is_alive()
-            time.sleep(0.02)
-        worker.join()
-    return outcome["res"], rounds, outcome["seconds"]
-
-
 def _refused(res: httpx.Response, budgets: set[str]) -> dict[str, Any]:
     assert res.status_code == 422, res.text[:300]
     assert res.headers["content-type"] == "application/problem+json"
@@ -121,7 +88,7 @@ def test_large_answers_are_refused_while_the_service_answers(
 ) -> None:
     query, budgets = HOSTILE[name]
     with serving(_app(engine)) as url:
-        res, rounds, _ = _while_probing(url, lambda c: c.post("/v1/cypher", json={"query": query}))
+        res, rounds, _ = while_probing(url, lambda c: c.post("/v1/cypher", json={"query": query}))
         body = _refused(res, budgets)
         if body["budget"] != "nesting":  # these read megabytes first: the probes got through
             assert rounds >= 1, name
@@ -146,7 +113,7 @@ def test_four_large_answers_at_once_leave_the_service_answering(
             assert all(a.status_code == 422 for a in answers), [a.text[:200] for a in answers]
             return answers[0]
 
-        res, rounds, _ = _while_probing(url, four)
+        res, rounds, _ = while_probing(url, four)
         _refused(res, {"bytes", "cells"})
         assert rounds >= 1
         _console_works(url)
@@ -163,7 +130,7 @@ def test_sparql_string_growth_is_refused(engine: FalkorBackend | Neo4jBackend) -
                           timeout=60)
         assert first.status_code == 400, first.text
         # ... and the same growth within those checks is stopped by the budget
-        res, rounds, _ = _while_probing(url, lambda c: c.post(
+        res, rounds, _ = while_probing(url, lambda c: c.post(
             "/sparql", content=SPARQL_WIDE_CONCAT,
             headers={**headers, "content-type": "application/sparql-query"}))
         assert _refused(res, {"bytes"})["limit"] == CONSOLE_MAX_BYTES
@@ -242,7 +209,7 @@ def test_many_small_queries_in_parallel(engine: FalkorBackend | Neo4jBackend) ->
                 t.join()
             return c.get("/health")
 
-        res, _, _ = _while_probing(url, twenty)
+        res, _, _ = while_probing(url, twenty)
     assert res.status_code == 200
     assert len(statuses) == 100 and set(statuses) <= {200, 429}, sorted(set(statuses))
     assert 200 in statuses
@@ -255,7 +222,7 @@ def test_the_deadline_covers_reading_and_decoding(engine: FalkorBackend | Neo4jB
     near = "UNWIND range(1, 90) AS i RETURN range(1, 10000) AS l"
     before = {t.ident for t in threading.enumerate()}
     with serving(_app(engine, query_timeout_ms=LIMIT_MS)) as url:
-        res, rounds, seconds = _while_probing(
+        res, rounds, seconds = while_probing(
             url, lambda c: c.post("/v1/cypher", json={"query": near}))
         assert res.status_code in (200, 504), res.text[:200]
         assert seconds < STOPPED_WITHIN, seconds
