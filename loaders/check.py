@@ -120,14 +120,19 @@ class Checker:
                 handler(name, doc, (section, i), item)
 
     def _validate(self, model: Any, item: dict[str, Any], name: str, doc: LocatedDoc,
-                  path: tuple[str | int, ...]) -> Any:
+                  path: tuple[str | int, ...], key: str
+                  ) -> tuple[dict[str, Any], list[Any]] | None:
+        """The item's fields as `model` checks them, without `key` (its kind or type), and
+        its sources apart; None once its problems are recorded."""
         try:
-            return model.model_validate(item)
+            data = model.model_validate(item).model_dump(exclude_none=True)
         except ValidationError as err:
             for e in err.errors():
                 loc = (*path, *e["loc"])
                 self.problem(name, doc.line_of(loc), _field(loc), e["msg"])
             return None
+        data.pop(key)
+        return data, data.pop("sources")
 
     def entity(self, name: str, doc: LocatedDoc, path: tuple[str | int, ...], item: Any) -> None:
         line = doc.line_of(path)
@@ -144,12 +149,10 @@ class Checker:
             return
         if isinstance(item.get("id"), str):
             self.declared.append((item["id"], kind, name, doc.line_of((*path, "id"))))
-        model = self._validate(self.node_models[kind], item, name, doc, path)
-        if model is None:
+        checked = self._validate(self.node_models[kind], item, name, doc, path, "kind")
+        if checked is None:
             return
-        data = model.model_dump(exclude_none=True)
-        data.pop("kind")
-        sources = data.pop("sources")
+        data, sources = checked
         self.facts.entities.append(Entity(kind, data.pop("id"), data, sources, name, line,
                                           _field_lines(doc, path, item) if self.locate else _NO_LINES))
 
@@ -164,12 +167,10 @@ class Checker:
             self.problem(name, doc.line_of((*path, "type")), _field((*path, "type")),
                          f"unknown relationship type {rtype!r}")
             return
-        model = self._validate(self.rel_models[rtype], item, name, doc, path)
-        if model is None:
+        checked = self._validate(self.rel_models[rtype], item, name, doc, path, "type")
+        if checked is None:
             return
-        data = model.model_dump(exclude_none=True)
-        data.pop("type")
-        sources = data.pop("sources")
+        data, sources = checked
         self.facts.relationships.append(Relationship(
             rtype, data.pop("from_"), data.pop("to"), data, sources, name, line,
             _field_lines(doc, path, item) if self.locate else _NO_LINES,
