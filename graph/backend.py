@@ -10,6 +10,10 @@ from graph.budget import Budget
 
 Params = Mapping[str, Any]
 
+# A read whose caller sets no timeout is stopped by the engine after this long (ms), on
+# both engines: no read waits forever on a graph that is slow or busy.
+READ_TIMEOUT_MS = 30_000
+
 
 @dataclass
 class Result:

@@ -12,7 +12,7 @@ from falkordb import Edge, FalkorDB, Node, Path
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from graph.backend import Params, Result, StatementHook, Writer
+from graph.backend import READ_TIMEOUT_MS, Params, Result, StatementHook, Writer
 from graph.budget import Budget
 from graph.embedded import EmbeddedServer
 from graph.errors import (
@@ -35,7 +35,6 @@ WRITE_SOCKET_TIMEOUT = 120.0
 # Reads: the engine stops a statement at its timeout (the caller's, or READ_TIMEOUT_MS);
 # the socket gives up a little later, should the engine itself not answer. A hung
 # engine is killed sooner by its watchdog (graph/embedded.py), failing reads at once.
-READ_TIMEOUT_MS = 30_000
 
 
 def remove_staging(conn: redis.Redis) -> int:
@@ -75,6 +74,8 @@ def _translate(err: redis.exceptions.RedisError, cypher: str = "", params: Param
                timeout_ms: int | None = None) -> Exception:
     if isinstance(err, redis.exceptions.ConnectionError):
         return BackendUnavailable(f"embedded FalkorDB is not answering: {err}")
+    if isinstance(err, redis.exceptions.TimeoutError):  # the engine ran on past its limit
+        return timed_out(timeout_ms)
     msg = str(err)
     if "timed out" in msg.lower():
         return timed_out(timeout_ms)
@@ -141,9 +142,9 @@ class FalkorBackend:
         timeout_ms: int | None = None,
         row_cap: int | None = None,
     ) -> Result:
+        timeout_ms = READ_TIMEOUT_MS if timeout_ms is None else timeout_ms
         try:
-            res = self._reader.ro_query(cypher, dict(params or {}),
-                                        READ_TIMEOUT_MS if timeout_ms is None else timeout_ms)
+            res = self._reader.ro_query(cypher, dict(params or {}), timeout_ms)
         except redis.exceptions.RedisError as err:
             raise _translate(err, cypher, params, timeout_ms) from err
         except Replaced as err:

@@ -40,7 +40,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as nx
 
-from graph.backend import Params, Result, StatementHook, Writer
+from graph.backend import READ_TIMEOUT_MS, Params, Result, StatementHook, Writer
 from graph.budget import Budget, Meter
 from graph.errors import (
     WRITE_REFUSED,
@@ -191,6 +191,7 @@ class Neo4jBackend:
         where `reading` can stop the thread."""
         self._hook(cypher)
         args = dict(params or {})
+        timeout_ms = READ_TIMEOUT_MS if timeout_ms is None else timeout_ms
 
         @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None, metadata=metadata)
         def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> Result:

@@ -339,3 +339,17 @@ def test_runaway_query_is_stopped_and_health_keeps_answering(
     assert res.json()["detail"] == f"the query did not finish within {settings.query_timeout_ms} ms"
     assert outcome["seconds"] < 10 * limit_s, outcome["seconds"]
     assert meanwhile >= 1, outcome["seconds"]
+
+
+@pytest.mark.parametrize("module", ["graph.falkor", "graph.neo4j_backend"])
+def test_a_read_without_a_timeout_is_stopped_at_the_default_one(
+        module: str, loaded: FalkorBackend, neo_loaded: Neo4jBackend,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No read waits forever: one that sets no timeout gets READ_TIMEOUT_MS (made short here)."""
+    from migkg.exc import QueryTimeout
+
+    backend = loaded if module == "graph.falkor" else neo_loaded
+    monkeypatch.setattr(f"{module}.READ_TIMEOUT_MS", 200)
+    with pytest.raises(QueryTimeout, match="200 ms"):
+        backend.read("MATCH (a), (b), (c), (d) WHERE a.id < b.id RETURN count(*) AS n")
+    assert backend.read("MATCH (c:`Country` {id: 'RS'}) RETURN c.name").scalar() == "Serbia"
