@@ -123,11 +123,20 @@ def cmd_query(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     registry: Any = _named(args.name) if args.name else None
     backend = _backend(settings)
+    if not backend.exists():
+        from graph.errors import not_loaded
+
+        raise not_loaded()
     if registry is not None:
         result = registry.run(backend, args.name, dict(args.param), settings)
     else:
+        from graph.budget import Budget
+
+        # the console's limits, as /v1/cypher applies them (MIGKG_CONSOLE_MAX_*)
+        budget = Budget.starting_now(settings.query_timeout_ms, settings.console_max_bytes,
+                                     settings.console_max_cells)
         result = backend.console_read(args.cypher, timeout_ms=settings.query_timeout_ms,
-                                      row_cap=settings.row_cap)
+                                      row_cap=settings.row_cap, budget=budget)
     if args.fmt == "json":  # the shape `--json` always had
         import json
 

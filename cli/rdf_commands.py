@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from cli.base import Subparsers, add_command, settings_for
 from cli.output import resolve_target, write_output
 from cli.render import ByteProgress
-from migkg.exc import BackendUnavailable
+from graph.errors import not_loaded
 
 RDF_FORMATS = ("ttl", "nt", "jsonld", "rdfxml")
 
@@ -32,7 +32,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         if not backend.exists():
-            raise BackendUnavailable("the graph is not loaded; run `migkg load` first")
+            raise not_loaded()
         # No bar while the dump itself goes to the terminal: they would interleave.
         quiet = args.output == "-" and sys.stdout.isatty()
         with ByteProgress(f"exporting {args.format}", enabled=not quiet) as progress:

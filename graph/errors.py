@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from migkg.exc import QueryRejected, QueryTimeout
+from migkg.exc import BackendUnavailable, QueryRejected, QueryTimeout
 
 WRITE_REFUSED = "writes are not allowed here: the engine refused a write query"
 
@@ -31,6 +31,10 @@ def parameter_names(cypher: str) -> list[str]:
         if name:
             names[name] = None
     return list(names)
+
+
+def not_loaded() -> BackendUnavailable:
+    return BackendUnavailable("the graph is not loaded; run `migkg load` first")
 
 
 def timed_out(timeout_ms: int | None) -> QueryTimeout:

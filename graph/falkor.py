@@ -19,6 +19,7 @@ from graph.errors import (
     WRITE_REFUSED,
     memory_exceeded,
     missing_parameters,
+    not_loaded,
     statement_error,
     timed_out,
 )
@@ -77,6 +78,8 @@ def _translate(err: redis.exceptions.RedisError, cypher: str = "", params: Param
     if isinstance(err, redis.exceptions.TimeoutError):  # the engine ran on past its limit
         return timed_out(timeout_ms)
     msg = str(err)
+    if "empty key" in msg:  # FalkorDB's word for a graph that does not exist
+        return not_loaded()
     if "timed out" in msg.lower():
         return timed_out(timeout_ms)
     if "read-only" in msg:

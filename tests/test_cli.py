@@ -48,13 +48,23 @@ def test_validate_load_stats_query(server: EmbeddedServer, backend: FalkorBacken
     assert "uk-serbia-agreement" in {row[0] for row in body["rows"]}
 
 
-def test_query_errors_exit_1(server: EmbeddedServer, backend: FalkorBackend) -> None:
+def test_query_errors_exit_1(server: EmbeddedServer, loaded: FalkorBackend) -> None:
+    backend = loaded
+    run = run_cli("query", "RETURN 1", home=server.home, graph="never-loaded")
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.endswith(": the graph is not loaded; run `migkg load` first\n"), run.stderr
+    assert len(run.stderr.splitlines()) == 1
     run = run_cli("query", "CREATE (n:X) RETURN n", home=server.home, graph=backend.graph_name)
     assert run.returncode == 1 and "writes are not allowed" in run.stderr
     assert "Traceback" not in run.stderr
     run = run_cli("query", "--name", "search", "--param", "nope=1", home=server.home,
                   graph=backend.graph_name)
     assert run.returncode == 1 and "has no parameter 'nope'" in run.stderr
+    # the console's answer budget holds here as at /v1/cypher
+    run = run_cli("query", "UNWIND range(1, 20) AS i RETURN i", home=server.home,
+                  graph=backend.graph_name, MIGKG_CONSOLE_MAX_CELLS="10")
+    assert run.returncode == 1 and "MIGKG_CONSOLE_MAX_CELLS" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
 
 
 # -- issue 13: a CLI that reads well and never shows a traceback ------------------------------
