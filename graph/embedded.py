@@ -156,7 +156,9 @@ class EmbeddedServer:
         with self._lock:
             try:
                 self._register_user()
-                if _ping(self.socket_path):
+                # A supervised engine that does not answer is the watchdog's and the
+                # keeper's to mend: starting another beside it would take its socket.
+                if (self._supervised and self.owned) or _ping(self.socket_path):
                     return self.socket_path
                 with self._home_lock(f"{self.log_path.stem}.lock"):  # one starter at a time
                     if not _ping(self.socket_path):
@@ -226,9 +228,10 @@ class EmbeddedServer:
         """Kill a supervised engine that stops answering (see WATCH_MISSES); the keeper restarts it.
 
         Only an engine that has answered once is watched: one that is still loading
-        its snapshot answers PING with an error, and is not hung.
+        its snapshot answers PING with an error, and is not hung. The first one has
+        answered already: `own()` starts the watch once it has.
         """
-        watched: subprocess.Popen[bytes] | None = None
+        watched: subprocess.Popen[bytes] | None = self._proc
         misses = 0
         while self._supervised and not self._stopping:
             time.sleep(WATCH_INTERVAL)

@@ -79,3 +79,17 @@ def test_a_stopped_engine_answers_503_then_comes_back(owned: EmbeddedServer, fac
         assert set(statuses) <= {200, 503}, statuses  # never another 5xx
         assert owned.pid not in (None, stopped)  # a new engine, from the snapshot
         assert http.get("/ready").status_code == 200
+
+
+def test_an_engine_stopped_before_the_first_watch_is_caught_too(owned: EmbeddedServer) -> None:
+    """The engine `own()` started has answered already: it is watched from the first tick."""
+    from migkg.exc import BackendUnavailable
+
+    stopped = owned.pid
+    assert stopped is not None
+    os.kill(stopped, signal.SIGSTOP)  # at once, before the watchdog's first PING
+    began = time.monotonic()
+    with pytest.raises(BackendUnavailable):
+        FalkorBackend(owned, "g").read("RETURN 1")
+    assert time.monotonic() - began < DETECT_WITHIN
+    assert owned.hangs == 1
