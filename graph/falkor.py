@@ -147,7 +147,7 @@ class FalkorBackend:
     ) -> Result:
         timeout_ms = READ_TIMEOUT_MS if timeout_ms is None else timeout_ms
         try:
-            res = self._reader.ro_query(cypher, dict(params or {}), timeout_ms)
+            res = self._reader.ro_query(cypher, dict(params or {}), timeout_ms, row_cap)
         except redis.exceptions.RedisError as err:
             raise _translate(err, cypher, params, timeout_ms) from err
         except Replaced as err:

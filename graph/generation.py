@@ -54,8 +54,10 @@ class GenerationReader:
         self._lock = threading.Lock()
         self._tables: dict[str | None, Graph] = {}
 
-    def ro_query(self, cypher: str, params: dict[str, Any], timeout_ms: int | None) -> QueryResult:
-        """The statement's answer, decoded with the names of the graph it ran on."""
+    def ro_query(self, cypher: str, params: dict[str, Any], timeout_ms: int | None,
+                 row_cap: int | None = None) -> QueryResult:
+        """The statement's answer, decoded with the names of the graph it ran on; with a
+        `row_cap`, only its first `row_cap + 1` rows are decoded (enough to tell it was cut)."""
         for _ in range(ATTEMPTS):
             command: list[Any] = ["GRAPH.RO_QUERY", self._graph,
                                   self._encoder._build_params_header(params) + cypher, "--compact"]
@@ -68,6 +70,8 @@ class GenerationReader:
             before, raw, after = pipe.execute(raise_on_error=False)
             if isinstance(raw, redis.exceptions.RedisError):
                 raise raw
+            if row_cap is not None and len(raw) == 3:  # [header, rows, statistics]
+                raw[1] = raw[1][:row_cap + 1]  # decoding is the costly part: skip the rest
             if before != after:
                 continue  # swapped while the query ran: ask the new graph
             table = self._table(before)
