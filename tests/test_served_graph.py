@@ -100,6 +100,8 @@ class Poller:
                     self.seen.append((r.status_code, r.content))
                 except httpx.TransportError as err:
                     self.seen.append(f"{type(err).__name__}: {err}")
+                # Paced: some 50 reads a second see the swap, and leave the load its cores.
+                self._stop.wait(0.02)
 
     def __enter__(self) -> Poller:
         self._thread.start()
