@@ -16,6 +16,7 @@ lower-case words without accents or punctuation, to match `names_folded` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -111,6 +112,11 @@ class Param:
         return raw
 
 
+# The parameter that cuts a named query's rows at the engine (see NamedQuery.capped).
+ROW_LIMIT = "row_limit"
+_OWN_LIMIT = re.compile(r"\bLIMIT\s+(\d+|\$\w+)\s*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class NamedQuery:
     name: str
@@ -119,6 +125,14 @@ class NamedQuery:
     cypher: str
     params: dict[str, Param] = field(default_factory=dict)
     example: str = ""
+
+    @property
+    def capped(self) -> str:
+        """The statement as sent: cut at the engine at `$row_limit` rows (the row cap and
+        one more, to tell that it was cut), unless it ends with a LIMIT of its own."""
+        if _OWN_LIMIT.search(self.cypher):
+            return self.cypher
+        return f"{self.cypher}\nLIMIT ${ROW_LIMIT}"
 
     def bind(self, raw: dict[str, Any], backend: GraphBackend) -> dict[str, Any]:
         """Check and convert parameters: unknown ones and missing required ones are refused."""
@@ -167,7 +181,7 @@ def parse_query(name: str, text: str) -> NamedQuery:
             raise ValueError(f"cypher/{name}.cypher: header lacks {key!r}")
     params: dict[str, Param] = {}
     for pname, spec in (meta.get("params") or {}).items():
-        if pname in CONTROLS:
+        if pname in CONTROLS or pname == ROW_LIMIT:
             raise ValueError(f"cypher/{name}.cypher: parameter name {pname!r} is reserved "
                              f"for paging and formats ({', '.join(sorted(CONTROLS))})")
         if spec.get("type") not in PARAM_TYPES:
@@ -210,8 +224,8 @@ class Registry:
     def execute(self, backend: GraphBackend, name: str, bound: dict[str, Any],
                 settings: Settings) -> Result:
         """Run a named query with parameters already checked and resolved (ids, not names)."""
-        return backend.read(self.get(name).cypher, bound, timeout_ms=settings.query_timeout_ms,
-                            row_cap=settings.row_cap)
+        return backend.read(self.get(name).capped, {**bound, ROW_LIMIT: settings.row_cap + 1},
+                            timeout_ms=settings.query_timeout_ms, row_cap=settings.row_cap)
 
 
 def load_registry(directory: Path = QUERY_DIR) -> Registry:
