@@ -188,3 +188,16 @@ def test_paging_and_format_names_are_not_parameters(name: str) -> None:
     text = f"// title: T\n// description: D\n// params:\n//   {name}: {{type: int, default: 1}}\nRETURN ${name} AS x"
     with pytest.raises(ValueError, match=f"parameter name '{name}' is reserved"):
         parse_query("t", text)
+
+
+@pytest.mark.neo4j
+def test_the_row_cap_cuts_a_named_query_at_the_engine(engine: Any) -> None:
+    """The statement sent ends with LIMIT $row_limit, the cap and one more: what the engine
+    returns is the cap, marked cut, and the first rows are the uncut answer's."""
+    registry = get_registry()
+    assert registry.get("routes").capped.endswith("\nLIMIT $row_limit")
+    assert registry.get("search").capped == registry.get("search").cypher  # its own LIMIT
+    whole = registry.run(engine, "routes", {}, Settings(row_cap=1000))
+    assert not whole.truncated and len(whole.rows) > 2
+    cut = registry.run(engine, "routes", {}, Settings(row_cap=2))
+    assert cut.truncated and cut.rows == whole.rows[:2]
