@@ -46,8 +46,13 @@ def remove_staging(conn: redis.Redis) -> int:
     return len(keys)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
     """Convert FalkorDB values to the engine-neutral shapes described in `Result`."""
+    if type(value) in _SCALARS:  # most values: one set lookup instead of five isinstance
+        return value
     if isinstance(value, Node):
         return {"_eid": str(value.id), "_labels": list(value.labels or []), **value.properties}
     if isinstance(value, Edge):
