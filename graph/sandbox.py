@@ -38,7 +38,7 @@ from graph import falkor_reply
 from graph.backend import Params
 from graph.budget import Budget, Meter
 from graph.embedded import DB_FILE, EmbeddedServer
-from graph.errors import not_loaded, timed_out
+from graph.errors import timed_out
 from graph.guard import deadline_seconds
 from migkg.exc import BackendUnavailable
 
@@ -140,9 +140,8 @@ class ConsoleEngine:
         for attempt in range(2):
             try:
                 handle = self._graph(graph, row_cap, deadline)
-            except redis.exceptions.ResponseError as err:
-                raise not_loaded() if "empty key" in str(err) else BackendUnavailable(
-                    f"the console engine is not answering: {err}") from err
+            except redis.exceptions.ResponseError:
+                raise  # the engine's answer (no such graph, ...): the backend words it
             except redis.exceptions.RedisError as err:
                 raise BackendUnavailable(f"the console engine is not answering: {err}") from err
             left_ms = max(1, min(timeout_ms, int(budget.remaining() * 1000)))
