@@ -133,8 +133,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         from graph.budget import Budget
 
         # the console's limits, as /v1/cypher applies them (MIGKG_CONSOLE_MAX_*)
-        budget = Budget.starting_now(settings.query_timeout_ms, settings.console_max_bytes,
-                                     settings.console_max_cells)
+        budget = Budget.for_console(settings)
         result = backend.console_read(args.cypher, timeout_ms=settings.query_timeout_ms,
                                       row_cap=settings.row_cap, budget=budget)
     if args.fmt == "json":  # the shape `--json` always had

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from graph.errors import timed_out
 from graph.guard import deadline_seconds
 from migkg.exc import AnswerTooLarge
-from migkg.settings import CONSOLE_MAX_BYTES, CONSOLE_MAX_CELLS
+from migkg.settings import CONSOLE_MAX_BYTES, CONSOLE_MAX_CELLS, Settings
 
 MAX_DEPTH = 32
 NARROW = ("return fewer or smaller values: add LIMIT, return properties or ids instead of "
@@ -57,8 +57,14 @@ class Budget:
     def starting_now(cls, timeout_ms: int, max_bytes: int = CONSOLE_MAX_BYTES,
                      max_cells: int = CONSOLE_MAX_CELLS) -> Budget:
         """A budget whose deadline is the console's (graph/guard.py) from this moment."""
-        return cls(max_bytes, max_cells, MAX_DEPTH,
-                   time.monotonic() + deadline_seconds(timeout_ms), timeout_ms)
+        return cls(max_bytes, max_cells).with_deadline(timeout_ms)
+
+    @classmethod
+    def for_console(cls, settings: Settings) -> Budget:
+        """The console's budget as configured (`MIGKG_CONSOLE_MAX_*`, `MIGKG_QUERY_TIMEOUT_MS`),
+        its deadline starting now: one ad-hoc Cypher or SPARQL answer's."""
+        return cls.starting_now(settings.query_timeout_ms, settings.console_max_bytes,
+                                settings.console_max_cells)
 
     def with_deadline(self, timeout_ms: int) -> Budget:
         """This budget, given the console's deadline from now if it has none yet."""

@@ -62,8 +62,7 @@ async def run_cypher(body: CypherIn, request: Request, response: Response, backe
     byte: reading, decoding, encoding and sending (a client that has not read the
     answer by then, or within a second of it being ready, is cut off).
     """
-    budget = Budget.starting_now(settings.query_timeout_ms, settings.console_max_bytes,
-                                 settings.console_max_cells)
+    budget = Budget.for_console(settings)
     as_csv = wants_csv(request, format)
     async with query_slot(request, "console", "ad-hoc Cypher queries"):
         encoded, media, headers = await anyio.to_thread.run_sync(functools.partial(

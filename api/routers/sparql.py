@@ -97,8 +97,7 @@ async def _answer(request: Request, query: str | None, fmt: str | None) -> Respo
                          f"{QUERY_MEDIA} body (POST)")
     table, graph = _formats(request, fmt)
     service, settings = _service(request), request.app.state.settings
-    budget = Budget.starting_now(settings.query_timeout_ms, settings.console_max_bytes,
-                                 settings.console_max_cells)
+    budget = Budget.for_console(settings)
     get = request.method in ("GET", "HEAD")
     answer, etag = await anyio.to_thread.run_sync(functools.partial(
         _run, service, query, table=table, graph=graph, timeout_ms=settings.query_timeout_ms,
