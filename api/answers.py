@@ -22,9 +22,7 @@ it covers the engine, the transfer and decoding, the encoding here and the sendi
 
 from __future__ import annotations
 
-import csv
 import ctypes
-import io
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -37,7 +35,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from api.caching import _header, etag_matches
-from api.collections import CSV_MEDIA_TYPE, cell
+from api.collections import CSV_MEDIA_TYPE, csv_disposition, csv_lines
 from graph.backend import GraphBackend, Result
 from graph.budget import Budget, too_large
 from migkg.exc import AnswerTooLarge, QueryTimeout
@@ -108,13 +106,8 @@ def cypher_body(res: Result, budget: Budget, *, row_cap: int, as_csv: bool,
     """The console's answer as the collection envelope (`api.models.Rows`) or CSV: body,
     media type, headers. Raises 422 past the bytes budget and 504 past the deadline."""
     if as_csv:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(res.columns)
-        writer.writerows([cell(v) for v in row] for row in res.rows)
-        body = buf.getvalue().encode()
-        media, headers = CSV_MEDIA_TYPE, {
-            "Content-Disposition": f'attachment; filename="{filename}.csv"'}
+        body = "".join(csv_lines(res.columns, res.rows)).encode()
+        media, headers = CSV_MEDIA_TYPE, csv_disposition(filename)
     else:
         body = orjson.dumps({
             "total": len(res.rows), "limit": row_cap, "offset": 0, "next": None, "prev": None,

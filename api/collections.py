@@ -120,23 +120,29 @@ def _mapping(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
 
 
+def csv_lines(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """`rows` as RFC 4180 CSV (CRLF line ends, quoted as needed), a header first."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
+
+
+def csv_disposition(filename: str) -> dict[str, str]:
+    """The header that offers a CSV answer as the download `filename`.csv."""
+    return {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
+
+
 def csv_response(columns: Sequence[str], rows: Iterable[Sequence[Any]], filename: str,
                  headers: dict[str, str] | None = None) -> StreamingResponse:
-    """Stream `rows` as RFC 4180 CSV (CRLF line ends, quoted as needed), a header first."""
-    def lines() -> Iterator[str]:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([cell(v) for v in row])
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-        yield buf.getvalue()
-
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
-    return StreamingResponse(lines(), media_type=CSV_MEDIA_TYPE,
-                             headers={**(headers or {}), **disposition})
+    """Stream `rows` as CSV (`csv_lines`)."""
+    return StreamingResponse(csv_lines(columns, rows), media_type=CSV_MEDIA_TYPE,
+                             headers={**(headers or {}), **csv_disposition(filename)})
 
 
 def answer(request: Request, response: Response, body: BaseModel, fmt: str | None,
