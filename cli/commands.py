@@ -12,7 +12,6 @@ from typing import Any
 
 from cli.base import EXIT_USAGE, Subparsers, add_command, may_skip_reading, settings_for, unchecked_quotes
 from cli.render import StageProgress, print_counts, print_rows
-from cli.sparql_commands import refreshing
 from migkg.exc import MigkgError, NotFound
 from migkg.settings import Settings
 
@@ -50,8 +49,15 @@ def _plural(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
+def _store_line(gen: Any) -> str:
+    return f"SPARQL store: {gen.triples} triples ({gen.path.name})"
+
+
 def cmd_load(args: argparse.Namespace) -> int:
-    from loaders.pipeline import load_facts, loaded_meta_if_current, read_facts
+    """Load the facts into the graph, then bring the SPARQL store in step from the same
+    change (sparql/store.py): a reload costs what it changed, in both."""
+    from loaders.pipeline import loaded_meta_if_current, read_facts
+    from sparql.store import load_and_refresh, refresh, store_root
 
     settings = settings_for(args)
     started = time.perf_counter()
@@ -62,9 +68,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         meta = loaded_meta_if_current(backend, settings.data)
         if meta is not None:
             n, m = meta.get("node_count", "?"), meta.get("relationship_count", "?")
+            gen = refresh(backend, settings.base_iri, store_root(settings.home, backend))
             print(f"{settings.data} is unchanged since the last load into {backend.name} "
                   f"({n} entities and {m} relationships): nothing to do "
                   f"({time.perf_counter() - started:.2f}s)")
+            print(_store_line(gen))
             unchecked_quotes("load", settings.data)
             return 0
     facts = read_facts(settings.data, allow_empty=args.allow_empty,
@@ -74,12 +82,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     if backend is None:
         backend = _backend(settings)
     with StageProgress() as progress:
-        how = load_facts(facts, backend, progress=progress, full=args.full)
+        how, gen, wrote = load_and_refresh(facts, backend, settings.base_iri,
+                                           store_root(settings.home, backend), full=args.full,
+                                           progress=progress)
     done = time.perf_counter()
     n = len(facts.entities)
     counts = f"{n} entit{'y' if n == 1 else 'ies'} and {_plural(len(facts.relationships), 'relationship')}"
     timing = (f"in {done - started:.2f}s (validation {validated - started:.2f}s, "
-              f"{how} write {done - validated:.2f}s)")
+              f"{how} write {wrote:.2f}s, SPARQL store {done - validated - wrote:.2f}s)")
     if how == "diff":
         changed = ", ".join(f"{n} {stage}" for stage, (n, _) in progress.final.items()) or "none"
         print(f"changes applied: {changed}; the graph now holds {counts} from {settings.data} "
@@ -87,6 +97,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     else:
         what = {"full": "loaded", "unchanged": "unchanged:"}[how]
         print(f"{what} {counts} from {settings.data} into {backend.name} {timing}")
+    print(_store_line(gen))
     return 0
 
 
@@ -212,7 +223,7 @@ def register(sub: Subparsers) -> None:
     """validate, load, stats, query, serve."""
     for verb, fn, help_ in (
         ("validate", cmd_validate, "check the curated facts and print a summary"),
-        ("load", refreshing(cmd_load), "validate and load the facts, replacing the graph"),
+        ("load", cmd_load, "validate and load the facts, replacing the graph"),
     ):
         p = add_command(sub, verb, fn, help_, backend=verb == "load", data=True, fmt=verb == "validate",
                         quotes=True)

@@ -1,4 +1,4 @@
-"""`migkg sparql "<query>"`: SPARQL from the shell, and the store refresh after `migkg load`.
+"""`migkg sparql "<query>"`: SPARQL from the shell.
 
 Output as `migkg query`: `--format table|json|csv` (JSON is `{"columns", "rows"}`);
 CONSTRUCT and DESCRIBE print their triples as rows of subject, predicate and
@@ -85,22 +85,6 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         service.stop()
         service.backend.close()
     return 0
-
-
-def refreshing(load: Command) -> Command:
-    """`migkg load`, then the SPARQL store brought in step with the loaded graph."""
-    def run(args: argparse.Namespace) -> int:
-        code = load(args)
-        if code == 0:
-            service = _service(settings_for(args))
-            try:
-                gen = service.generation()
-            finally:
-                service.backend.close()
-            print(f"SPARQL store: {gen.triples} triples ({gen.path.name})")
-        return code
-
-    return run
 
 
 def register(sub: Any) -> None:

@@ -13,6 +13,10 @@ works out:
 
 All of it goes to `GraphBackend.update_graph`, which applies it atomically, so
 the graph afterwards is exactly what a full load of the same facts gives.
+
+The same difference, as rows, is the `Change` every derived copy applies (the
+SPARQL store, sparql/store.py): the stored rows of what was removed or rewritten,
+read from the graph before the write, and the rows written in their place.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from loaders.write import (
     entity_digest,
     meta_props,
     node_row,
+    rel_row,
     relationship_digest,
     write_all,
 )
@@ -57,6 +62,19 @@ def delete_nodes_statement(schema: Schema, kind: str) -> str:
 
 def update_nodes_statement(schema: Schema, kind: str) -> str:
     return f"UNWIND $rows AS row MATCH (n:{schema.node(kind).label} {{id: row.id}}) SET n = row"
+
+
+def node_rows_statement(schema: Schema, kind: str) -> str:
+    """The stored rows of a kind's nodes, by id."""
+    return (f"UNWIND $ids AS id MATCH (n:{schema.node(kind).label} {{id: id}}) "
+            "RETURN properties(n) AS props")
+
+
+def rel_rows_statement(schema: Schema, kind: str) -> str:
+    """The stored rows of relationships by key, found from their source node (of `kind`)."""
+    return (f"UNWIND $rows AS row MATCH (a:{schema.node(kind).label} {{id: row.from}})-[r]->(b) "
+            "WHERE r.key = row.key RETURN row.from AS source, type(r) AS type, "
+            "labels(b) AS target_labels, b.id AS target, properties(r) AS props")
 
 
 def delete_rels_statement(schema: Schema, kind: str) -> str:
@@ -104,6 +122,39 @@ class Diff:
                 + len(self.create_rels))
 
 
+@dataclass(frozen=True, slots=True)
+class RelRow:
+    """A relationship as stored: its type, its ends with their kinds, its properties."""
+
+    type: str
+    source_kind: str
+    source: str
+    target_kind: str
+    target: str
+    props: dict[str, Any]
+
+    @property
+    def ends(self) -> tuple[str, str, str, str, str]:
+        return (self.type, self.source_kind, self.source, self.target_kind, self.target)
+
+
+@dataclass
+class Change:
+    """What a reload removed and added, as stored rows (a node's is (kind, properties)).
+
+    A rewritten item appears in both: its old row removed, its new row added.
+    """
+
+    removed_nodes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    added_nodes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    removed_rels: list[RelRow] = field(default_factory=list)
+    added_rels: list[RelRow] = field(default_factory=list)
+
+    def size(self) -> int:
+        return (len(self.removed_nodes) + len(self.added_nodes) + len(self.removed_rels)
+                + len(self.added_rels))
+
+
 def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
     """The changes that turn the graph described by `state` into `facts`."""
     dates = schema.date_properties()
@@ -142,19 +193,65 @@ def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
     return diff
 
 
+def read_change(backend: GraphBackend, schema: Schema, facts: Facts, state: GraphState,
+                diff: Diff) -> Change:
+    """The diff as rows: the old rows read from the graph (before it is written), a batch
+    of ids or keys per statement, and the new rows built from the facts."""
+    dates = schema.date_properties()
+    kinds = {e.id: e.kind for e in facts.entities}
+    change = Change()
+    old_ids: dict[str, list[str]] = defaultdict(list)
+    for kind, ids in diff.delete_nodes.items():
+        old_ids[kind] += ids
+    for kind, updates in diff.update_nodes.items():
+        old_ids[kind] += [row["id"] for row in updates]
+        change.added_nodes += [(kind, row) for row in updates]
+    change.added_nodes += [(e.kind, node_row(e, dates)) for e in diff.create_nodes]
+    for kind, ids in sorted(old_ids.items()):
+        for batch in batches(ids):
+            found = backend.read(node_rows_statement(schema, kind), {"ids": list(batch)})
+            change.removed_nodes += [(kind, props) for (props,) in found.rows]
+    # Old relationships: the deleted ones, and the ones recreated with a recreated end.
+    old_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
+    seen: set[str] = set()
+    for kind, rows in diff.delete_rels.items():
+        old_rels[kind] += rows
+        seen.update(row["key"] for row in rows)
+    for r in diff.create_rels:
+        key = r.key
+        had = state.rels.get(key)
+        if had is not None and key not in seen:
+            old_rels[had[0]].append({"from": had[1], "key": key})
+            seen.add(key)
+        row = rel_row(r, dates)
+        change.added_rels.append(RelRow(r.type, kinds[r.source], r.source, kinds[r.target],
+                                        r.target, row["props"]))
+    node_kinds = set(schema.nodes)
+    for kind, rows in sorted(old_rels.items()):
+        for rbatch in batches(rows):
+            result = backend.read(rel_rows_statement(schema, kind), {"rows": list(rbatch)})
+            for source, rtype, labels, target, props in result.rows:
+                target_kind = next((label for label in labels if label in node_kinds), "")
+                change.removed_rels.append(RelRow(rtype, kind, source,
+                                                  target_kind, target, props))
+    return change
+
+
 def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema,
-               progress: Progress | None = None) -> str | None:
-    """"unchanged" or "diff" when done; None when a full load is needed or cheaper."""
+               progress: Progress | None = None) -> tuple[str, Change | None] | None:
+    """("unchanged", None) or ("diff", change) when done; None when a full load is needed
+    or cheaper."""
     meta = read_meta(backend)
     if not meta.get("item_digests"):
         return None  # no graph, or loaded before items carried digests
     if meta.get("digest") == facts.digest:
-        return "unchanged"
+        return "unchanged", None
     state = read_state(backend, schema)
     diff = compute(facts, state, schema)
     total = len(facts.entities) + len(facts.relationships)
     if total >= SMALL and diff.size() > MAX_CHANGED * total:
         return None
+    change = read_change(backend, schema, facts, state, diff)
     kinds = {e.id: e.kind for e in facts.entities}
 
     def tick(stage: str, done: int, total: int) -> None:
@@ -185,4 +282,4 @@ def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema,
         writer.run(META_STATEMENT, {"props": meta_props(facts)})
 
     backend.update_graph(build)
-    return "diff"
+    return "diff", change

@@ -21,6 +21,7 @@ graph readable. A reload applies only what changed, atomically
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from graph.names import LIST_INDEX_ENGINES, LIST_INDEXED
 from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders import pool
 from loaders.check import Checker, Retry, digest_file, read_lean_file
-from loaders.diff import apply_diff
+from loaders.diff import Change, apply_diff
 from loaders.facts import Facts
 from loaders.files import Unreadable, list_data_files, read_regular
 from loaders.quotes import anchor_quotes
@@ -136,6 +137,14 @@ def _read(reader: Checker, data_dir: Path, allow_empty: bool, allow_unchecked: b
 
 # -- writing: facts to the graph ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Loaded:
+    """How a load went ("full", "diff" or "unchanged") and, for a diff, what it changed."""
+
+    how: str
+    change: Change | None = None
+
+
 def load_facts(
     facts: Facts,
     backend: GraphBackend,
@@ -144,7 +153,19 @@ def load_facts(
     *,
     full: bool = True,
 ) -> str:
-    """Make the graph hold exactly `facts`; say how: "full", "diff" or "unchanged".
+    """Make the graph hold exactly `facts`; say how: "full", "diff" or "unchanged"."""
+    return load(facts, backend, progress, schema, full=full).how
+
+
+def load(
+    facts: Facts,
+    backend: GraphBackend,
+    progress: Progress | None = None,
+    schema: Schema | None = None,
+    *,
+    full: bool = True,
+) -> Loaded:
+    """Make the graph hold exactly `facts`; say how, and what a diff changed.
 
     `full=False` compares the facts with the graph's per-item digests and applies
     only the difference when the graph was loaded by this loader; a full load
@@ -152,9 +173,9 @@ def load_facts(
     """
     schema = schema or get_schema()
     if not full:
-        how = apply_diff(facts, backend, schema, progress)
-        if how is not None:
-            return how
+        done = apply_diff(facts, backend, schema, progress)
+        if done is not None:
+            return Loaded(*done)
     kinds = {e.id: e.kind for e in facts.entities}
 
     def build(writer: Writer) -> None:
@@ -165,7 +186,7 @@ def load_facts(
         writer.run(META_STATEMENT, {"props": meta_props(facts)})
 
     backend.replace_graph(build)
-    return "full"
+    return Loaded("full")
 
 
 def loaded_digest(backend: GraphBackend) -> str | None:

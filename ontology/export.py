@@ -12,7 +12,7 @@ known; its own triples are not counted in `void:triples`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -94,15 +94,50 @@ class Counts:
     links: Counter[str] = field(default_factory=Counter)  # distinct direct triples per type
 
 
-class Export:
-    """One pass over the graph: `data()` then `dataset()`."""
+class GraphRows:
+    """The export's rows read from the loaded graph, a page at a time by key."""
 
-    def __init__(self, backend: GraphBackend, base: str, schema: Schema | None = None,
-                 page_size: int = PAGE_SIZE) -> None:
-        self.backend = backend
+    def __init__(self, backend: GraphBackend, mapper: Mapper, page_size: int = PAGE_SIZE) -> None:
+        self.backend, self.mapper, self.schema = backend, mapper, mapper.schema
+        self.page_size = page_size
+
+    def exists(self) -> bool:
+        return self.backend.exists()
+
+    def loaded_at(self) -> Any:
+        return read_meta(self.backend).get("loaded_at")
+
+    def nodes(self, kind: str) -> Iterator[list[tuple[Mapping[str, Any], bool]]]:
+        """Pages of (properties, is a concept scheme) of a kind's nodes."""
+        for rows in pages(self.backend, node_statement(self.schema, kind), self.page_size):
+            yield [(row["props"], bool(row.get("concepts"))) for row in rows]
+
+    def relationships(self, rtype: str) -> Iterator[list[RelRow]]:
+        """Pages of a type's relationships in key order, as (source kind, source, target
+        kind, target, properties); one whose ends are of no known kind is left out."""
+        kind_of = self.mapper.kind_of
+        statement = relationship_statement(self.schema, rtype)
+        for rows in pages(self.backend, statement, self.page_size, key="key"):
+            page: list[RelRow] = []
+            for row in rows:
+                sk, tk = kind_of(row["source_labels"]), kind_of(row["target_labels"])
+                if sk is not None and tk is not None:
+                    page.append((sk, row["source"], tk, row["target"], row["props"]))
+            yield page
+
+
+RelRow = tuple[str, str, str, str, Mapping[str, Any]]  # source kind, source, target kind, target, props
+
+
+class Export:
+    """One pass over a source of rows (the graph, or the facts about to be loaded):
+    `data()` then `dataset()`."""
+
+    def __init__(self, backend: GraphBackend | None, base: str, schema: Schema | None = None,
+                 page_size: int = PAGE_SIZE, rows: Any = None) -> None:
         self.mapper = Mapper(base, schema)
         self.schema = self.mapper.schema
-        self.page_size = page_size
+        self.rows = rows if rows is not None else GraphRows(backend, self.mapper, page_size)  # type: ignore[arg-type]
         self.counts = Counts()
 
     def data(self, mapper: Any = None) -> Iterator[list[Any]]:
@@ -111,76 +146,72 @@ class Export:
         `mapper` makes them something else with the same methods: NTriples gives lines.
         """
         m, counts = mapper or self.mapper, self.counts
-        if not self.backend.exists():
+        if not self.rows.exists():
             return
         for kind in self.schema.nodes:
-            for rows in pages(self.backend, node_statement(self.schema, kind), self.page_size):
+            for rows in self.rows.nodes(kind):
                 batch: list[Any] = []
-                for row in rows:
-                    batch += m.node(kind, row["props"], bool(row.get("concepts")))
+                for props, scheme in rows:
+                    batch += m.node(kind, props, scheme)
                 counts.entities[kind] += len(rows)
                 counts.triples += len(batch)
                 yield batch
         for rtype in self.schema.relationships:
             last: tuple[str, str, str, str] | None = None
-            statement = relationship_statement(self.schema, rtype)
-            for rows in pages(self.backend, statement, self.page_size, key="key"):
+            for rels in self.rows.relationships(rtype):
                 batch = []
-                for row in rows:
-                    sk = self.mapper.kind_of(row["source_labels"])
-                    tk = self.mapper.kind_of(row["target_labels"])
-                    if sk is None or tk is None:
-                        continue
-                    ends = (sk, row["source"], tk, row["target"])
+                for sk, source, tk, target, props in rels:
+                    ends = (sk, source, tk, target)
                     if ends != last:  # several keys between two entities: one direct triple
                         batch += m.direct(rtype, *ends)
                         counts.links[rtype] += 1
                         last = ends
-                    batch += m.qualified(rtype, *ends, row["props"])
+                    batch += m.qualified(rtype, *ends, props)
                 counts.triples += len(batch)
                 yield batch
 
-    def meta(self) -> dict[str, Any]:
-        return read_meta(self.backend)
-
     def dataset(self) -> list[Triple]:
         """The VoID/DCAT description; call it after `data()` is exhausted."""
-        base, m, counts = self.mapper.base, self.mapper, self.counts
-        ds = URIRef(f"{base}/dataset")
-        out: list[Triple] = [
-            (ds, RDF.type, VOID.Dataset), (ds, RDF.type, DCAT.Dataset),
-            (ds, DCTERMS.title, Literal("migration-kg", lang="en")),
-            (ds, DCTERMS.description, Literal(
-                "A knowledge graph of the actors, routes and agreements of European cooperation "
-                "against irregular migration and people smuggling, each fact with its source "
-                "document and a verbatim quote.", lang="en")),
-            (ds, DCTERMS.license, LICENSE),
-            (ds, DCTERMS.conformsTo, ONTOLOGY_IRI),
-            (ds, VOID.vocabulary, URIRef(VOCAB_IRI)),
-            (ds, VOID.uriSpace, Literal(f"{base}/id/")),
-            (ds, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")),
-            (ds, VOID.triples, Literal(counts.triples)),
-            (ds, VOID.entities, Literal(sum(counts.entities.values()))),
-        ]
-        loaded_at = self.meta().get("loaded_at")
-        if loaded_at:
-            out.append((ds, DCTERMS.created, Literal(str(loaded_at), datatype=XSD.dateTime)))
-        for fmt in FORMATS.values():
-            dump = URIRef(f"{base}/v1/export.{fmt.extension}")
-            media = URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")
-            out += [(ds, VOID.dataDump, dump), (ds, DCAT.distribution, dump),
-                    (dump, RDF.type, DCAT.Distribution), (dump, DCAT.downloadURL, dump),
-                    (dump, DCAT.mediaType, media)]
-        for kind, spec in self.schema.nodes.items():
-            part = URIRef(f"{ds}#{spec.slug}")
-            out += [(ds, VOID.classPartition, part), (part, VOID["class"], m.v.cls(kind)),
-                    (part, VOID.entities, Literal(counts.entities[kind]))]
-        for rtype in self.schema.relationships:
-            prop = m.v.relation(rtype)
-            part = URIRef(f"{ds}#{prop.removeprefix(VOCAB_IRI)}")
-            out += [(ds, VOID.propertyPartition, part), (part, VOID.property, prop),
-                    (part, VOID.triples, Literal(counts.links[rtype]))]
-        return out
+        return describe_dataset(self.mapper, self.counts, self.rows.loaded_at())
+
+
+def describe_dataset(m: Mapper, counts: Counts, loaded_at: Any) -> list[Triple]:
+    """The VoID/DCAT description of a dump with these counts (its own triples not counted)."""
+    base = m.base
+    ds = URIRef(f"{base}/dataset")
+    out: list[Triple] = [
+        (ds, RDF.type, VOID.Dataset), (ds, RDF.type, DCAT.Dataset),
+        (ds, DCTERMS.title, Literal("migration-kg", lang="en")),
+        (ds, DCTERMS.description, Literal(
+            "A knowledge graph of the actors, routes and agreements of European cooperation "
+            "against irregular migration and people smuggling, each fact with its source "
+            "document and a verbatim quote.", lang="en")),
+        (ds, DCTERMS.license, LICENSE),
+        (ds, DCTERMS.conformsTo, ONTOLOGY_IRI),
+        (ds, VOID.vocabulary, URIRef(VOCAB_IRI)),
+        (ds, VOID.uriSpace, Literal(f"{base}/id/")),
+        (ds, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")),
+        (ds, VOID.triples, Literal(counts.triples)),
+        (ds, VOID.entities, Literal(sum(counts.entities.values()))),
+    ]
+    if loaded_at:
+        out.append((ds, DCTERMS.created, Literal(str(loaded_at), datatype=XSD.dateTime)))
+    for fmt in FORMATS.values():
+        dump = URIRef(f"{base}/v1/export.{fmt.extension}")
+        media = URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")
+        out += [(ds, VOID.dataDump, dump), (ds, DCAT.distribution, dump),
+                (dump, RDF.type, DCAT.Distribution), (dump, DCAT.downloadURL, dump),
+                (dump, DCAT.mediaType, media)]
+    for kind, spec in m.schema.nodes.items():
+        part = URIRef(f"{ds}#{spec.slug}")
+        out += [(ds, VOID.classPartition, part), (part, VOID["class"], m.v.cls(kind)),
+                (part, VOID.entities, Literal(counts.entities[kind]))]
+    for rtype in m.schema.relationships:
+        prop = m.v.relation(rtype)
+        part = URIRef(f"{ds}#{prop.removeprefix(VOCAB_IRI)}")
+        out += [(ds, VOID.propertyPartition, part), (part, VOID.property, prop),
+                (part, VOID.triples, Literal(counts.links[rtype]))]
+    return out
 
 
 def iter_ntriples(backend: GraphBackend, base: str, schema: Schema | None = None,

@@ -138,7 +138,7 @@ class NTriples:
         s = self.iri(kind, props["id"])
         out = [f"{s} {self._a} {self._cls[kind]} .\n"]
         if scheme:
-            out.append(f"{s} {self._a} {self._concept_scheme} .\n")
+            out.append(self.scheme(kind, props["id"]))
         out += self._props(s, self._node_props[kind], props)
         label = props.get(LABEL_PROPERTY)
         if label is not None:
@@ -147,6 +147,10 @@ class NTriples:
         if isinstance(qid, str) and _QID.match(qid):
             out.append(f"{s} {self._same} {_iri(WIKIDATA[qid])} .\n")
         return out + self.evidence(s, props)
+
+    def scheme(self, kind: str, ident: str) -> str:
+        """The entity is a framework with principles: a skos:ConceptScheme."""
+        return f"{self.iri(kind, ident)} {self._a} {self._concept_scheme} .\n"
 
     def direct(self, rtype: str, source_kind: str, source: str, target_kind: str,
                target: str) -> list[str]:

@@ -10,7 +10,20 @@ Layout under `MIGKG_HOME/sparql/<graph>/`:
 
 The stamp hashes what the export depends on: the loaded graph's digest and load
 time (the dump carries it), the base IRI, the code version and the export's code. A store whose
-stamp differs from the graph's is stale and rebuilt.
+stamp differs from the graph's is stale.
+
+A stale store is brought in step in one of three ways, cheapest first:
+
+- after a reload, from its `Change` (loaders/diff.py): the current generation is
+  checkpointed (RocksDB hard links: its files are shared, not copied), the changed
+  triples deleted and inserted in the copy, and `current` switched to it. Only when
+  the store is the one of the graph the reload started from;
+- after a full load, from the facts in hand (ontology/delta.py's `FactsRows`);
+- otherwise from the streamed export of the graph.
+
+Every way writes a new generation and switches `current` last, so a process killed
+half-way leaves the previous generation current, stale; the next refresh rebuilds it,
+and removes the half-written one.
 """
 
 from __future__ import annotations
@@ -28,12 +41,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.backend import GraphBackend
 from graph.meta import read_meta
+from loaders.diff import Change
+from loaders.facts import Facts
+from loaders.write import Progress
 from migkg import __version__
 from migkg.exc import BackendUnavailable
+
+if TYPE_CHECKING:
+    from ontology.delta import Delta
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +70,8 @@ class Generation:
     triples: int
     seconds: float
     bytes: int
+    data_triples: int | None = None  # the dump's `void:triples`: all but the description's
+    dataset: str | None = None  # the description's N-Triples lines, replaced on each change
 
     @property
     def db(self) -> Path:
@@ -92,8 +113,12 @@ def current(root: Path) -> Generation | None:
         manifest = json.loads((path / MANIFEST).read_text())
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
         return None
-    return Generation(path, str(manifest["stamp"]), int(manifest["triples"]),
-                      float(manifest["seconds"]), int(manifest["bytes"]))
+    try:
+        return Generation(path, str(manifest["stamp"]), int(manifest["triples"]),
+                          float(manifest["seconds"]), int(manifest["bytes"]),
+                          manifest.get("data_triples"), manifest.get("dataset"))
+    except (KeyError, TypeError, ValueError):
+        return None  # a manifest this code did not write: rebuilt
 
 
 class _Chunks(io.RawIOBase):
@@ -121,50 +146,128 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build(backend: GraphBackend, base_iri: str, root: Path, stamp: str) -> Generation:
-    """Build a new generation from the streamed N-Triples export (bounded memory) and switch
-    `current` to it; the previous generation is kept for queries still reading it."""
+def _new_path(root: Path, stamp: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    return root / f"gen-{stamp}-{secrets.token_hex(4)}"
+
+
+def _publish(root: Path, path: Path, store: Any, stamp: str, started: float,
+             data_triples: int, dataset: str) -> Generation:
+    """Flush and close `store`, write its manifest, switch `current` to it (atomic)."""
+    triples = data_triples + dataset.count("\n")
+    store.flush()
+    del store  # closes the database before anyone opens it read-only
+    seconds = round(time.perf_counter() - started, 3)
+    size = _size(path)
+    (path / MANIFEST).write_text(json.dumps(
+        {"stamp": stamp, "triples": triples, "seconds": seconds, "bytes": size,
+         "data_triples": data_triples, "dataset": dataset}))
+    link = root / f".current-{secrets.token_hex(4)}"
+    os.symlink(path.name, link)
+    os.replace(link, root / CURRENT)  # the switch: atomic
+    _prune(root, keep={path.name})
+    return Generation(path, stamp, triples, seconds, size, data_triples, dataset)
+
+
+def build(backend: GraphBackend, base_iri: str, root: Path, stamp: str,
+          rows: Any = None) -> Generation:
+    """Build a new generation from the streamed N-Triples export (bounded memory) of the
+    graph, or of `rows` (the facts just loaded), and switch `current` to it; the previous
+    generation is kept for queries still reading it."""
     import pyoxigraph
 
-    from ontology.export import export_bytes
+    from ontology.export import Export
+    from ontology.ntriples import NTriples, nt_lines
 
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / f"gen-{stamp}-{secrets.token_hex(4)}"
+    path = _new_path(root, stamp)
     started = time.perf_counter()
+    export = Export(backend, base_iri, rows=rows)
+    dataset: list[str] = []
+
+    def chunks() -> Iterator[bytes]:
+        for batch in export.data(NTriples(export.mapper)):
+            yield "".join(batch).encode("utf-8")
+        dataset.append(nt_lines(export.dataset()))
+        yield dataset[0].encode("utf-8")
+
     try:
         path.mkdir()
         store = pyoxigraph.Store(str(path / DB))
-        stream = io.BufferedReader(_Chunks(export_bytes(backend, base_iri, "nt")), 1 << 20)
-        store.bulk_load(stream, pyoxigraph.RdfFormat.N_TRIPLES)
+        store.bulk_load(io.BufferedReader(_Chunks(chunks()), 1 << 20),
+                        pyoxigraph.RdfFormat.N_TRIPLES)
         store.optimize()
-        triples = len(store)
-        store.flush()
-        del store  # closes the database before anyone opens it read-only
-        seconds = time.perf_counter() - started
-        size = _size(path)
-        (path / MANIFEST).write_text(json.dumps(
-            {"stamp": stamp, "triples": triples, "seconds": round(seconds, 3), "bytes": size}))
-        link = root / f".current-{secrets.token_hex(4)}"
-        os.symlink(path.name, link)
-        os.replace(link, root / CURRENT)  # the switch: atomic
+        gen = _publish(root, path, store, stamp, started, export.counts.triples, dataset[0])
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
-    _prune(root, keep={path.name})
-    log.info("SPARQL store built: %d triples in %.2f s (%d bytes)", triples, seconds, size)
-    return Generation(path, stamp, triples, round(seconds, 3), size)
+    log.info("SPARQL store built: %d triples in %.2f s (%d bytes)", gen.triples, gen.seconds,
+             gen.bytes)
+    return gen
+
+
+def derive(base: Generation, root: Path, stamp: str, delta: Delta, loaded_at: Any,
+           base_iri: str) -> Generation:
+    """A new generation: `base` checkpointed (hard links), `delta` applied, `current` switched.
+
+    The description's counts follow: the triples actually removed and added are counted
+    (a shared triple may be there already, or not), so `void:triples` stays exact."""
+    import pyoxigraph as ox
+
+    from ontology.export import Counts, describe_dataset
+    from ontology.mapping import Mapper
+    from ontology.ntriples import nt_lines
+
+    assert base.data_triples is not None and base.dataset is not None
+    path = _new_path(root, stamp)
+    started = time.perf_counter()
+    try:
+        path.mkdir()
+        ox.Store.read_only(str(base.db)).backup(str(path / DB))
+        store = ox.Store(str(path / DB))
+        nt = ox.RdfFormat.N_TRIPLES
+        old_dataset = list(ox.parse(base.dataset.encode("utf-8"), format=nt))
+        removed = [q for q in ox.parse("".join(delta.delete).encode("utf-8"), format=nt)
+                   if q in store]
+        added = [q for q in ox.parse("".join(delta.insert).encode("utf-8"), format=nt)
+                 if q not in store]
+        for quad in (*old_dataset, *removed):
+            store.remove(quad)
+        data_triples = base.data_triples - len(removed) + len(added)
+        counts = Counts(data_triples, delta.entities, delta.links)
+        dataset = nt_lines(describe_dataset(Mapper(base_iri), counts, loaded_at))
+        store.extend([*added, *ox.parse(dataset.encode("utf-8"), format=nt)])
+        gen = _publish(root, path, store, stamp, started, data_triples, dataset)
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    log.info("SPARQL store updated: -%d +%d triples in %.2f s", len(removed), len(added),
+             gen.seconds)
+    return gen
 
 
 def _prune(root: Path, keep: set[str]) -> None:
-    """Remove generations but the newest two (a query may still be reading the previous)."""
-    gens = sorted((p for p in root.glob("gen-*") if p.name not in keep),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    """Remove generations but the newest two (a query may still be reading the previous),
+    and any a killed build left without its manifest (builds hold the lock: none is running)."""
+    gens = []
+    for p in root.glob("gen-*"):
+        if p.name in keep:
+            continue
+        if not (p / MANIFEST).is_file():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            gens.append(p)
+    gens.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in gens[1:]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def refresh(backend: GraphBackend, base_iri: str, root: Path) -> Generation:
-    """The store for the loaded graph: the current one if fresh, else a new build.
+def refresh(backend: GraphBackend, base_iri: str, root: Path, *,
+            after_load: Synced | None = None) -> Generation:
+    """The store for the loaded graph: the current one if fresh, else brought in step.
+
+    `after_load` says what the load that just ran knows (the stamp before and after it,
+    its change and its facts), so the store follows the change or is built from the facts;
+    without it, or when another load has come since, it is built from the graph.
 
     Builds are serialised by a file lock, and the check is repeated under it, so
     two processes finding the store stale build it once.
@@ -181,4 +284,49 @@ def refresh(backend: GraphBackend, base_iri: str, root: Path) -> Generation:
         gen = current(root)
         if gen is not None and gen.stamp == stamp:
             return gen
-        return build(backend, base_iri, root, stamp)
+        done = after_load if after_load is not None and after_load.after == stamp else None
+        if (done is not None and done.change is not None and gen is not None
+                and gen.stamp == done.before and gen.dataset is not None):
+            from ontology.delta import delta
+            from ontology.mapping import Mapper
+            from ontology.ntriples import NTriples
+
+            change = delta(done.change, done.facts, NTriples(Mapper(base_iri)))
+            return derive(gen, root, stamp, change, done.loaded_at, base_iri)
+        rows = None
+        if done is not None:
+            from graph.schema import get_schema
+            from ontology.delta import FactsRows
+
+            rows = FactsRows(done.facts, get_schema(), done.loaded_at)
+        return build(backend, base_iri, root, stamp, rows)
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What a load knows that the store can use: the graph's stamps before and after it,
+    what it changed (None after a full load) and the facts it loaded."""
+
+    before: str | None
+    after: str | None
+    loaded_at: Any
+    facts: Facts
+    change: Change | None
+
+
+def load_and_refresh(facts: Facts, backend: GraphBackend, base_iri: str, root: Path, *,
+                     full: bool, progress: Progress | None = None
+                     ) -> tuple[str, Generation, float]:
+    """Load `facts` into the graph, then bring the store in step from the same change:
+    how the graph was loaded ("full", "diff", "unchanged"), the store's generation, and
+    the seconds the graph's part took."""
+    from loaders.pipeline import load
+
+    started = time.perf_counter()
+    before = graph_stamp(backend, base_iri)
+    loaded = load(facts, backend, progress, full=full)
+    meta = read_meta(backend)
+    synced = Synced(before, graph_stamp(backend, base_iri), meta.get("loaded_at"), facts,
+                    loaded.change)
+    wrote = time.perf_counter() - started
+    return loaded.how, refresh(backend, base_iri, root, after_load=synced), wrote
