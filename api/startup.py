@@ -59,7 +59,8 @@ def ensure_loaded(backend: GraphBackend, settings: Settings, facts: Facts | None
     log.info("graph missing or stale: loading %s", settings.data)
     if facts is None:
         state.progress("validating", 0, 0)
-        facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes)
+        facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes,
+                           cache=settings.file_cache)
     load_facts(facts, backend, progress=state.progress)
     state.progress("done", state.total, state.total)
 

@@ -31,7 +31,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     facts = read_facts(settings.data, allow_empty=args.allow_empty,
-                       allow_unchecked_quotes=settings.allow_unchecked_quotes)
+                       allow_unchecked_quotes=settings.allow_unchecked_quotes,
+                       cache=settings.file_cache)
     from cli.sources_commands import print_warnings
 
     print_warnings(facts)  # e.g. a quote found twice in its document (stderr)
@@ -76,7 +77,8 @@ def cmd_load(args: argparse.Namespace) -> int:
             unchecked_quotes("load", settings.data)
             return 0
     facts = read_facts(settings.data, allow_empty=args.allow_empty,
-                       allow_unchecked_quotes=settings.allow_unchecked_quotes)
+                       allow_unchecked_quotes=settings.allow_unchecked_quotes,
+                       cache=settings.file_cache)
     unchecked_quotes("load", settings.data, facts)
     validated = time.perf_counter()
     if backend is None:
@@ -200,7 +202,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         finally:
             backend.close()
         if not current:
-            facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes)
+            facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes,
+                               cache=settings.file_cache)
         unchecked_quotes("serve", settings.data, facts)
         own_engine(settings)  # serve owns its engine, whoever started one before
     shown = f"[{host}]" if ":" in host else host

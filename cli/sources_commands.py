@@ -201,7 +201,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     from loaders.pipeline import read_facts
 
     settings = settings_for(args)
-    facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes)
+    facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes,
+                       cache=settings.file_cache)
     print_warnings(facts)
     names = {e.id: str(e.props.get("name", e.id)) for e in facts.entities}
     by_doc: dict[str, list[str]] = defaultdict(list)

@@ -30,7 +30,8 @@ from graph.meta import read_meta
 from graph.names import LIST_INDEX_ENGINES, LIST_INDEXED
 from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders import pool
-from loaders.check import Checker, Retry, digest_file, read_lean_file
+from loaders.cache import FileCache
+from loaders.check import Checker, LeanResult, Retry, digest_file, read_lean_file
 from loaders.diff import Change, apply_diff
 from loaders.facts import Facts
 from loaders.files import Unreadable, list_data_files, read_regular
@@ -64,26 +65,64 @@ def _is_empty(facts: Facts) -> bool:
 
 
 def read_facts(data_dir: Path, schema: Schema | None = None, *, allow_empty: bool = False,
-               allow_unchecked_quotes: bool = False) -> Facts:
+               allow_unchecked_quotes: bool = False, cache: Path | None = None) -> Facts:
     """Read every YAML file in `data_dir`; raise InvalidFacts listing every problem.
 
     An empty or near-empty folder (no entity besides documents) is refused unless
     `allow_empty`: a wrong `--data` must not quietly replace the graph with nothing.
     A folder whose Documents name texts but which has no `sources/` is refused unless
     `allow_unchecked_quotes` (then `facts.warnings` says the quotes were not checked).
+    `cache`: a folder that keeps each clean file's checked facts (loaders/cache.py), so
+    files that did not change since are not read again.
     """
     schema = schema or get_schema()
     allow = (allow_empty, allow_unchecked_quotes)
+    files = FileCache(cache) if cache is not None else None
     try:
-        return _read(Checker(schema, locate=False), data_dir, *allow)
+        return _read(Checker(schema, locate=False), data_dir, *allow, files)
     except Retry:
-        return _read(Checker(schema), data_dir, *allow)
+        return _read(Checker(schema), data_dir, *allow, None)
 
 
-def _read_files(reader: Checker, files: list[Path]) -> None:
-    """Every file into `reader`: the lean pass of a big folder runs on every core."""
-    results = None
-    if not reader.locate and reader.schema is get_schema() and pool.worth_it(files):
+def _read_files(reader: Checker, files: list[Path], cache: FileCache | None) -> None:
+    """Every file into `reader`: the lean pass of a big folder runs on every core, and
+    a file the cache holds (unchanged since it was last read) is not read again."""
+    if reader.locate or reader.schema is not get_schema():
+        for path in files:
+            reader.read_file(path, str(path))
+        return
+    results: list[LeanResult | None]
+    if cache is None:
+        results = list(_read_lean(files))
+    else:
+        results = []
+        misses: list[int] = []
+        for i, path in enumerate(files):
+            try:
+                data = read_regular(path)
+            except Unreadable:
+                raise Retry from None
+            kept = cache.get(data, str(path))
+            results.append(None if kept is None else (data, *kept))
+            if kept is None:
+                misses.append(i)
+        for i, fresh in zip(misses, _read_lean([files[i] for i in misses]), strict=True):
+            results[i] = fresh
+            cache.put(fresh[0], fresh[1:])
+    for path, result in zip(files, results, strict=True):
+        assert result is not None  # every miss was read
+        data, entities, relationships, declared = result
+        digest_file(reader.digest, path, data)
+        reader.facts.entities += entities
+        reader.facts.relationships += relationships
+        reader.declared += declared
+
+
+def _read_lean(files: list[Path]) -> list[LeanResult]:
+    """The lean pass over `files`, on every core when they are big enough; Retry on any
+    problem (the located pass then reports it)."""
+    results: list[LeanResult | None] | None = None
+    if pool.worth_it(files):
         try:
             results = pool.read_lean(files, read_lean_file)
         except pool.Unavailable:
@@ -92,17 +131,14 @@ def _read_files(reader: Checker, files: list[Path]) -> None:
             if results is None:
                 raise Retry
     if results is None:
-        for path in files:
-            reader.read_file(path, str(path))
-        return
-    for path, (data, entities, relationships, declared) in zip(files, results, strict=True):
-        digest_file(reader.digest, path, data)
-        reader.facts.entities += entities
-        reader.facts.relationships += relationships
-        reader.declared += declared
+        results = [read_lean_file(str(path)) for path in files]
+    if any(r is None for r in results):
+        raise Retry
+    return results  # type: ignore[return-value]
 
 
-def _read(reader: Checker, data_dir: Path, allow_empty: bool, allow_unchecked: bool) -> Facts:
+def _read(reader: Checker, data_dir: Path, allow_empty: bool, allow_unchecked: bool,
+          cache: FileCache | None) -> Facts:
     where = str(data_dir)
     try:
         files, ignored = list_data_files(data_dir)
@@ -116,7 +152,7 @@ def _read(reader: Checker, data_dir: Path, allow_empty: bool, allow_unchecked: b
         reader.problem(str(path), 0, "", why)
     if not files and not allow_empty:
         reader.problem(where, 0, "", "no *.yaml files; pass --allow-empty to load an empty graph")
-    _read_files(reader, files)
+    _read_files(reader, files, cache)
     reader.cross_check()
     if files:
         anchor_quotes(data_dir, reader.facts.entities, reader.facts.relationships,

@@ -147,6 +147,11 @@ class Settings(BaseSettings):
         description="Neo4j database name.",
     )
 
+    @property
+    def file_cache(self) -> Path:
+        """Where each clean data file's checked facts are kept (loaders/cache.py)."""
+        return self.home / "cache" / "files"
+
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> Settings:
         if (

@@ -1,0 +1,125 @@
+"""Each data file's checked facts, kept by the digest of what they depend on: read only what changed.
+
+An entry is the lean pass's result for one file (loaders/check.py's `read_lean_file`:
+its entities, relationships and declared ids, before quotes are anchored), kept in
+`MIGKG_HOME/cache/files/` under a digest of the file's bytes, the schema and the
+code that reads and checks them. So a file that did not change is not parsed or
+validated again, wherever it sits; the checks across files (references, duplicates,
+quotes against their texts) still run over everything.
+
+Entries are `marshal`led plain values (no code runs when one is read), behind a
+digest of their payload: a truncated or corrupt entry fails the digest and is read
+again from its file, never trusted. Only clean files are kept (a file with a
+problem is read by the located pass, for its message). Entries unused for
+`KEEP_DAYS` are removed as new ones are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import secrets
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from graph.schema import SCHEMA_PATH
+from loaders.facts import Entity, Relationship
+
+MAGIC = b"migkg-facts-1\n"
+DIGEST_SIZE = 32
+KEEP_DAYS = 7
+_CODE = ("loaders/check.py", "loaders/models.py", "loaders/yamlsource.py", "loaders/facts.py",
+         "loaders/cache.py")
+_NO_LINES: dict[str, int] = {}
+
+Declared = tuple[str, str, str, int]
+Read = tuple[list[Entity], list[Relationship], list[Declared]]
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> bytes:
+    """The schema and the reading code: an entry is only valid for the code that wrote it."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(SCHEMA_PATH.read_bytes(), digest_size=DIGEST_SIZE)
+    for name in _CODE:
+        digest.update((root / name).read_bytes())
+    return digest.digest()
+
+
+def _payload(read: Read) -> bytes:
+    entities, rels, declared = read
+    return marshal.dumps((
+        [(e.kind, e.id, e.props, e.sources, e.line) for e in entities],
+        [(r.type, r.source, r.target, r.props, r.sources, r.line) for r in rels],
+        [(ident, kind, line) for ident, kind, _, line in declared],
+    ))
+
+
+def _facts(payload: bytes, name: str) -> Read:
+    entities, rels, declared = marshal.loads(payload)  # noqa: S302 - our own entry, digest-checked
+    return (
+        [Entity(kind, ident, props, sources, name, line, _NO_LINES)
+         for kind, ident, props, sources, line in entities],
+        [Relationship(rtype, source, target, props, sources, name, line, _NO_LINES)
+         for rtype, source, target, props, sources, line in rels],
+        [(ident, kind, name, line) for ident, kind, line in declared],
+    )
+
+
+class FileCache:
+    """The checked facts of data files, by the digest of each file's bytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.hits = self.misses = 0
+
+    def _path(self, data: bytes) -> Path:
+        key = hashlib.blake2b(data, digest_size=DIGEST_SIZE, key=_code_key()).hexdigest()
+        return self.root / f"{key}.facts"
+
+    def get(self, data: bytes, name: str) -> Read | None:
+        """The facts of a file with these bytes, named `name`; None when not kept (or not
+        whole: then the file is read again)."""
+        path = self._path(data)
+        try:
+            raw = path.read_bytes()
+            head, digest, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + DIGEST_SIZE], \
+                raw[len(MAGIC) + DIGEST_SIZE:]
+            if head != MAGIC or hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != digest:
+                raise ValueError("not a whole entry")
+            read = _facts(payload, name)
+            os.utime(path)  # recently used: kept
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (OSError, ValueError, EOFError, TypeError):
+            self.misses += 1
+            path.unlink(missing_ok=True)
+            return None
+        self.hits += 1
+        return read
+
+    def put(self, data: bytes, read: Read) -> None:
+        """Keep a clean file's facts; a failure to write only costs the next read."""
+        payload = _payload(read)
+        blob = MAGIC + hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() + payload
+        path = self._path(data)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+            tmp.write_bytes(blob)
+            os.replace(tmp, path)  # a reader sees the old entry or the new one
+            self._prune()
+        except OSError:
+            return
+
+    def _prune(self) -> None:
+        horizon = time.time() - KEEP_DAYS * 86400
+        for entry in self.root.glob("*.facts"):
+            try:
+                if entry.stat().st_mtime < horizon:
+                    entry.unlink()
+            except OSError:
+                continue
