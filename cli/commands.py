@@ -83,10 +83,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     validated = time.perf_counter()
     if backend is None:
         backend = _backend(settings)
+    root = store_root(settings.home, backend)
     with StageProgress() as progress:
-        how, gen, wrote = load_and_refresh(facts, backend, settings.base_iri,
-                                           store_root(settings.home, backend), full=args.full,
-                                           progress=progress)
+        how, gen, wrote = load_and_refresh(facts, backend, settings.base_iri, root, full=args.full,
+                                           progress=progress, kept=settings.graph_state(root.name))
     done = time.perf_counter()
     n = len(facts.entities)
     counts = f"{n} entit{'y' if n == 1 else 'ies'} and {_plural(len(facts.relationships), 'relationship')}"

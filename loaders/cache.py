@@ -7,9 +7,10 @@ code that reads and checks them. So a file that did not change is not parsed or
 validated again, wherever it sits; the checks across files (references, duplicates,
 quotes against their texts) still run over everything.
 
-Entries are `marshal`led plain values (no code runs when one is read), behind a
-digest of their payload: a truncated or corrupt entry fails the digest and is read
-again from its file, never trusted. Only clean files are kept (a file with a
+`read_entry` / `write_entry` keep any plain value this way (loaders/diff.py keeps
+the loaded graph's item digests with them). Entries are `marshal`led plain values
+(no code runs when one is read), behind a digest of their payload: a truncated or
+corrupt entry fails the digest and is read again from its file, never trusted. Only clean files are kept (a file with a
 problem is read by the located pass, for its message). Entries unused for
 `KEEP_DAYS` are removed as new ones are written.
 """
@@ -23,6 +24,7 @@ import secrets
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from graph.schema import SCHEMA_PATH
 from loaders.facts import Entity, Relationship
@@ -48,17 +50,17 @@ def _code_key() -> bytes:
     return digest.digest()
 
 
-def _payload(read: Read) -> bytes:
+def _plain(read: Read) -> Any:
     entities, rels, declared = read
-    return marshal.dumps((
+    return (
         [(e.kind, e.id, e.props, e.sources, e.line) for e in entities],
         [(r.type, r.source, r.target, r.props, r.sources, r.line) for r in rels],
         [(ident, kind, line) for ident, kind, _, line in declared],
-    ))
+    )
 
 
-def _facts(payload: bytes, name: str) -> Read:
-    entities, rels, declared = marshal.loads(payload)  # noqa: S302 - our own entry, digest-checked
+def _facts(plain: Any, name: str) -> Read:
+    entities, rels, declared = plain
     return (
         [Entity(kind, ident, props, sources, name, line, _NO_LINES)
          for kind, ident, props, sources, line in entities],
@@ -66,6 +68,37 @@ def _facts(payload: bytes, name: str) -> Read:
          for rtype, source, target, props, sources, line in rels],
         [(ident, kind, name, line) for ident, kind, line in declared],
     )
+
+
+def read_entry(path: Path) -> Any:
+    """The value kept at `path`, or None when there is none or it is not whole (then it is
+    removed)."""
+    try:
+        raw = path.read_bytes()
+        head, digest = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + DIGEST_SIZE]
+        payload = raw[len(MAGIC) + DIGEST_SIZE:]
+        if head != MAGIC or hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != digest:
+            raise ValueError("not a whole entry")
+        return marshal.loads(payload)  # noqa: S302 - our own entry, digest-checked
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError, TypeError):
+        path.unlink(missing_ok=True)
+        return None
+
+
+def write_entry(path: Path, value: Any) -> bool:
+    """Keep `value` (plain data) at `path`, replaced atomically; False when it could not be."""
+    payload = marshal.dumps(value)
+    blob = MAGIC + hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        tmp.write_bytes(blob)
+        os.replace(tmp, path)  # a reader sees the old entry or the new one
+    except OSError:
+        return False
+    return True
 
 
 class FileCache:
@@ -83,37 +116,25 @@ class FileCache:
         """The facts of a file with these bytes, named `name`; None when not kept (or not
         whole: then the file is read again)."""
         path = self._path(data)
+        plain = read_entry(path)
         try:
-            raw = path.read_bytes()
-            head, digest, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + DIGEST_SIZE], \
-                raw[len(MAGIC) + DIGEST_SIZE:]
-            if head != MAGIC or hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != digest:
-                raise ValueError("not a whole entry")
-            read = _facts(payload, name)
-            os.utime(path)  # recently used: kept
-        except FileNotFoundError:
+            read = None if plain is None else _facts(plain, name)
+        except (TypeError, ValueError):  # whole, but not of this shape
+            read = None
+        if read is None:
             self.misses += 1
-            return None
-        except (OSError, ValueError, EOFError, TypeError):
-            self.misses += 1
-            path.unlink(missing_ok=True)
             return None
         self.hits += 1
+        try:
+            os.utime(path)  # recently used: kept
+        except OSError:
+            pass
         return read
 
     def put(self, data: bytes, read: Read) -> None:
         """Keep a clean file's facts; a failure to write only costs the next read."""
-        payload = _payload(read)
-        blob = MAGIC + hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() + payload
-        path = self._path(data)
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-            tmp.write_bytes(blob)
-            os.replace(tmp, path)  # a reader sees the old entry or the new one
+        if write_entry(self._path(data), _plain(read)):
             self._prune()
-        except OSError:
-            return
 
     def _prune(self) -> None:
         horizon = time.time() - KEEP_DAYS * 86400

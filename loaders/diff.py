@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graph.backend import GraphBackend, Writer
 from graph.meta import read_meta
 from graph.schema import Schema
+from loaders.cache import read_entry, write_entry
 from loaders.facts import Entity, Facts, Relationship
 from loaders.write import (
     DIGEST,
@@ -35,7 +37,6 @@ from loaders.write import (
     Progress,
     batches,
     entity_digest,
-    meta_props,
     node_row,
     rel_row,
     relationship_digest,
@@ -90,6 +91,38 @@ class GraphState:
 
     nodes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     rels: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+
+
+def facts_state(facts: Facts) -> GraphState:
+    """The state a graph holding exactly `facts` has (what `read_state` would read)."""
+    kinds = {e.id: e.kind for e in facts.entities}
+    return GraphState({e.id: (e.kind, entity_digest(e)) for e in facts.entities},
+                      {r.key: (kinds[r.source], r.source, relationship_digest(r))
+                       for r in facts.relationships})
+
+
+def _stamp(meta: dict[str, Any]) -> list[Any]:
+    """Which load a kept state belongs to: the graph's digest and load time."""
+    return [meta.get("digest"), meta.get("loaded_at")]
+
+
+def keep_state(path: Path, state: GraphState, meta: dict[str, Any]) -> None:
+    """Keep the state of the graph just loaded (its `_Meta` props `meta`), so the next
+    reload need not read it back from the graph."""
+    write_entry(path, (_stamp(meta), state.nodes, state.rels))
+
+
+def kept_state(path: Path | None, meta: dict[str, Any]) -> GraphState | None:
+    """The kept state of the graph whose `_Meta` is `meta`, or None (another load since,
+    or nothing whole kept)."""
+    kept = read_entry(path) if path is not None else None
+    try:
+        stamp, nodes, rels = kept  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return None
+    if stamp != _stamp(meta) or not isinstance(nodes, dict) or not isinstance(rels, dict):
+        return None
+    return GraphState(nodes, rels)
 
 
 def read_state(backend: GraphBackend, schema: Schema) -> GraphState:
@@ -155,8 +188,11 @@ class Change:
                 + len(self.added_rels))
 
 
-def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
-    """The changes that turn the graph described by `state` into `facts`."""
+def compute(facts: Facts, state: GraphState, schema: Schema,
+            new: GraphState | None = None) -> Diff:
+    """The changes that turn the graph described by `state` into `facts` (whose own state
+    is `new`, computed when not given)."""
+    new = new or facts_state(facts)
     dates = schema.date_properties()
     diff = Diff()
     wanted: set[str] = set()
@@ -172,7 +208,7 @@ def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
             diff.create_nodes.append(e)
             recreated.add(e.id)
             continue
-        if entity_digest(e) != have[1]:
+        if new.nodes[e.id][1] != have[1]:
             diff.update_nodes[e.kind].append(node_row(e, dates))
     for ident, (kind, _) in state.nodes.items():
         if ident not in wanted:
@@ -184,7 +220,7 @@ def compute(facts: Facts, state: GraphState, schema: Schema) -> Diff:
         had = state.rels.get(key)
         if had is None or r.source in recreated or r.target in recreated:
             diff.create_rels.append(r)
-        elif relationship_digest(r) != had[2]:
+        elif new.rels[key][2] != had[2]:
             diff.delete_rels[had[0]].append({"from": had[1], "key": key})
             diff.create_rels.append(r)
     for key, (kind, source, _) in state.rels.items():
@@ -237,17 +273,21 @@ def read_change(backend: GraphBackend, schema: Schema, facts: Facts, state: Grap
     return change
 
 
-def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema,
-               progress: Progress | None = None) -> tuple[str, Change | None] | None:
+def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema, props: dict[str, Any],
+               progress: Progress | None = None, kept: Path | None = None
+               ) -> tuple[str, Change | None] | None:
     """("unchanged", None) or ("diff", change) when done; None when a full load is needed
-    or cheaper."""
+    or cheaper. `props` are the new `_Meta`'s; `kept` is where the loaded graph's state
+    is kept between loads (`keep_state`): read from there when it is the graph's, else
+    from the graph, and the new state kept there after the write."""
     meta = read_meta(backend)
     if not meta.get("item_digests"):
         return None  # no graph, or loaded before items carried digests
     if meta.get("digest") == facts.digest:
         return "unchanged", None
-    state = read_state(backend, schema)
-    diff = compute(facts, state, schema)
+    state = kept_state(kept, meta) or read_state(backend, schema)
+    new = facts_state(facts)
+    diff = compute(facts, state, schema, new)
     total = len(facts.entities) + len(facts.relationships)
     if total >= SMALL and diff.size() > MAX_CHANGED * total:
         return None
@@ -279,7 +319,9 @@ def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema,
                 done += len(update_batch)
                 tick("updated nodes", done, total)
         write_all(writer, schema, diff.create_nodes, diff.create_rels, kinds, progress)
-        writer.run(META_STATEMENT, {"props": meta_props(facts)})
+        writer.run(META_STATEMENT, {"props": props})
 
     backend.update_graph(build)
+    if kept is not None:
+        keep_state(kept, new, props)
     return "diff", change

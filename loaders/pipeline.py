@@ -32,7 +32,7 @@ from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders import pool
 from loaders.cache import FileCache
 from loaders.check import Checker, LeanResult, Retry, digest_file, read_lean_file
-from loaders.diff import Change, apply_diff
+from loaders.diff import Change, apply_diff, facts_state, keep_state
 from loaders.facts import Facts
 from loaders.files import Unreadable, list_data_files, read_regular
 from loaders.quotes import anchor_quotes
@@ -200,29 +200,37 @@ def load(
     schema: Schema | None = None,
     *,
     full: bool = True,
+    kept: Path | None = None,
 ) -> Loaded:
     """Make the graph hold exactly `facts`; say how, and what a diff changed.
 
     `full=False` compares the facts with the graph's per-item digests and applies
     only the difference when the graph was loaded by this loader; a full load
-    replaces the graph.
+    replaces the graph. `kept`: a file where the loaded graph's item digests are kept
+    between loads (loaders/diff.py), so a reload reads them from there, not the graph.
     """
     schema = schema or get_schema()
+    props = meta_props(facts)
+    loaded: Loaded | None = None
     if not full:
-        done = apply_diff(facts, backend, schema, progress)
+        done = apply_diff(facts, backend, schema, props, progress, kept)
         if done is not None:
-            return Loaded(*done)
-    kinds = {e.id: e.kind for e in facts.entities}
+            loaded = Loaded(*done)
+    if loaded is None:
+        kinds = {e.id: e.kind for e in facts.entities}
 
-    def build(writer: Writer) -> None:
-        writer.create_indexes(index_labels(schema), ["id"])
-        if backend.name in LIST_INDEX_ENGINES:  # the name lookups (graph/names.py)
-            writer.create_indexes(index_labels(schema)[:-1], list(LIST_INDEXED))
-        write_all(writer, schema, facts.entities, facts.relationships, kinds, progress)
-        writer.run(META_STATEMENT, {"props": meta_props(facts)})
+        def build(writer: Writer) -> None:
+            writer.create_indexes(index_labels(schema), ["id"])
+            if backend.name in LIST_INDEX_ENGINES:  # the name lookups (graph/names.py)
+                writer.create_indexes(index_labels(schema)[:-1], list(LIST_INDEXED))
+            write_all(writer, schema, facts.entities, facts.relationships, kinds, progress)
+            writer.run(META_STATEMENT, {"props": props})
 
-    backend.replace_graph(build)
-    return Loaded("full")
+        backend.replace_graph(build)
+        loaded = Loaded("full")
+        if kept is not None:
+            keep_state(kept, facts_state(facts), props)
+    return loaded
 
 
 def loaded_digest(backend: GraphBackend) -> str | None:

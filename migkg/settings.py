@@ -152,6 +152,10 @@ class Settings(BaseSettings):
         """Where each clean data file's checked facts are kept (loaders/cache.py)."""
         return self.home / "cache" / "files"
 
+    def graph_state(self, graph: str) -> Path:
+        """Where a graph's item digests are kept between loads (loaders/diff.py)."""
+        return self.home / "cache" / "state" / f"{graph}.state"
+
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> Settings:
         if (

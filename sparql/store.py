@@ -315,16 +315,17 @@ class Synced:
 
 
 def load_and_refresh(facts: Facts, backend: GraphBackend, base_iri: str, root: Path, *,
-                     full: bool, progress: Progress | None = None
+                     full: bool, progress: Progress | None = None, kept: Path | None = None
                      ) -> tuple[str, Generation, float]:
     """Load `facts` into the graph, then bring the store in step from the same change:
     how the graph was loaded ("full", "diff", "unchanged"), the store's generation, and
-    the seconds the graph's part took."""
+    the seconds the graph's part took. `kept`: where the graph's item digests are kept
+    between loads (loaders/pipeline.py's `load`)."""
     from loaders.pipeline import load
 
     started = time.perf_counter()
     before = graph_stamp(backend, base_iri)
-    loaded = load(facts, backend, progress, full=full)
+    loaded = load(facts, backend, progress, full=full, kept=kept)
     meta = read_meta(backend)
     synced = Synced(before, graph_stamp(backend, base_iri), meta.get("loaded_at"), facts,
                     loaded.change)

@@ -119,15 +119,16 @@ def _export(backend: GraphBackend) -> set[str]:
 
 
 def _follow(backend: GraphBackend, fresh: GraphBackend, tmp_path: Path) -> None:
-    root, data = tmp_path / "store", tmp_path / "data"
+    """Each state in turn; the graph's item digests kept between loads, as `migkg load` does."""
+    root, data, kept = tmp_path / "store", tmp_path / "data", tmp_path / "graph.state"
     how, gen, _ = load_and_refresh(read_facts(_write(data, *STATES[0][1:])), backend, BASE_IRI,
-                                   root, full=True)
+                                   root, full=True, kept=kept)
     assert how == "full"
     assert _triples(gen.db) == _export(backend)
     for name, change, preface in STATES[1:]:
         before = gen
         facts = read_facts(_write(data, change, preface))
-        how, gen, _ = load_and_refresh(facts, backend, BASE_IRI, root, full=False)
+        how, gen, _ = load_and_refresh(facts, backend, BASE_IRI, root, full=False, kept=kept)
         assert how == "diff", name
         assert gen.path != before.path and current(root) == gen, name
         assert gen.stamp == graph_stamp(backend, BASE_IRI), name
@@ -159,6 +160,29 @@ def test_store_follows_every_kind_of_change_on_neo4j(neo: Neo4jBackend, server: 
     finally:
         fresh.drop()
         fresh.close()
+
+
+def test_kept_digests_of_another_load_are_not_used(backend: FalkorBackend, server: Any,
+                                                    tmp_path: Path) -> None:
+    """The kept item digests belong to one load: after a load elsewhere (another home, no
+    kept file), the next reload reads the graph's own, and is still exact."""
+    data, kept = tmp_path / "data", tmp_path / "graph.state"
+    root = tmp_path / "store"
+    load_and_refresh(read_facts(_write(data, {}, "")), backend, BASE_IRI, root, full=True,
+                     kept=kept)
+    assert load_facts(read_facts(_write(data, {"gb": "Great Britain"}, "")), backend,
+                      full=False) == "diff"  # not through `kept`
+    facts = read_facts(_write(data, {"france": True}, ""))
+    how, gen, _ = load_and_refresh(facts, backend, BASE_IRI, root, full=False, kept=kept)
+    assert how == "diff"
+    fresh = FalkorBackend(server, "test_store_follows_kept_fresh")
+    try:
+        assert load_facts(facts, fresh) == "full"
+        assert snapshot(backend) == snapshot(fresh)
+    finally:
+        fresh.drop()
+        fresh.close()
+    assert _triples(gen.db) == _export(backend)
 
 
 # The child: a `migkg load` whose store update stops half-way, to be killed there.
