@@ -49,8 +49,11 @@ class LoadState:
 
 def ensure_loaded(backend: GraphBackend, settings: Settings, facts: Facts | None = None,
                   state: LoadState | None = None) -> None:
-    """Load `settings.data` when the graph is missing or was loaded from other facts."""
-    from loaders.pipeline import load_facts, loaded_meta_if_current, read_facts
+    """Load `settings.data` when the graph is missing or was loaded from other facts: only
+    what changed when the graph holds an earlier version of them, and the SPARQL store
+    brought in step from the same change (sparql/store.py)."""
+    from loaders.pipeline import loaded_meta_if_current, read_facts
+    from sparql.store import load_then_sync, refresh, store_root
 
     state = state or LoadState()
     if loaded_meta_if_current(backend, settings.data) is not None:
@@ -61,8 +64,14 @@ def ensure_loaded(backend: GraphBackend, settings: Settings, facts: Facts | None
         state.progress("validating", 0, 0)
         facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes,
                            cache=settings.file_cache)
-    load_facts(facts, backend, progress=state.progress)
-    state.progress("done", state.total, state.total)
+    root = store_root(settings.home, backend)
+    _, synced = load_then_sync(facts, backend, settings.base_iri, full=False,
+                               progress=state.progress, kept=settings.graph_state(root.name))
+    state.progress("done", state.total, state.total)  # ready: a SPARQL query waits for the store
+    try:  # a store that fails here is rebuilt (and its error reported) by the next query
+        refresh(backend, settings.base_iri, root, after_load=synced)
+    except Exception as err:  # noqa: BLE001 - logged; /sparql says it again in its answer
+        log.warning("SPARQL store not brought in step after the load: %s", err)
 
 
 def load_in_background(backend: GraphBackend, settings: Settings,

@@ -314,6 +314,20 @@ class Synced:
     change: Change | None
 
 
+def load_then_sync(facts: Facts, backend: GraphBackend, base_iri: str, *, full: bool,
+                   progress: Progress | None = None, kept: Path | None = None
+                   ) -> tuple[str, Synced]:
+    """Load `facts` into the graph (loaders/pipeline.py's `load`) and say what the store
+    needs to follow it (`refresh(..., after_load=synced)`)."""
+    from loaders.pipeline import load
+
+    before = graph_stamp(backend, base_iri)
+    loaded = load(facts, backend, progress, full=full, kept=kept)
+    meta = read_meta(backend)
+    return loaded.how, Synced(before, graph_stamp(backend, base_iri), meta.get("loaded_at"),
+                              facts, loaded.change)
+
+
 def load_and_refresh(facts: Facts, backend: GraphBackend, base_iri: str, root: Path, *,
                      full: bool, progress: Progress | None = None, kept: Path | None = None
                      ) -> tuple[str, Generation, float]:
@@ -321,13 +335,8 @@ def load_and_refresh(facts: Facts, backend: GraphBackend, base_iri: str, root: P
     how the graph was loaded ("full", "diff", "unchanged"), the store's generation, and
     the seconds the graph's part took. `kept`: where the graph's item digests are kept
     between loads (loaders/pipeline.py's `load`)."""
-    from loaders.pipeline import load
-
     started = time.perf_counter()
-    before = graph_stamp(backend, base_iri)
-    loaded = load(facts, backend, progress, full=full, kept=kept)
-    meta = read_meta(backend)
-    synced = Synced(before, graph_stamp(backend, base_iri), meta.get("loaded_at"), facts,
-                    loaded.change)
+    how, synced = load_then_sync(facts, backend, base_iri, full=full, progress=progress,
+                                 kept=kept)
     wrote = time.perf_counter() - started
-    return loaded.how, refresh(backend, base_iri, root, after_load=synced), wrote
+    return how, refresh(backend, base_iri, root, after_load=synced), wrote
