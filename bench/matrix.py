@@ -174,7 +174,7 @@ def raw_store(nt: Path, work: Path) -> dict[str, Any]:
     db = work / "raw-store"
     shutil.rmtree(db, ignore_errors=True)
     code = ("import sys, time, pyoxigraph as ox; s = ox.Store(sys.argv[2]); t = time.perf_counter(); "
-            "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES); s.optimize(); s.flush(); "
+            "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES); s.flush(); "
             "print(f'raw store {time.perf_counter() - t:.3f}s')")
     out = timed([str(VENV / "python"), "-c", code, str(nt), str(db)])
     out["s"] = float(re.search(r"raw store ([\d.]+)s", out["out"]).group(1))  # type: ignore[union-attr]

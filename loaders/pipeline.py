@@ -201,6 +201,7 @@ def load(
     *,
     full: bool = True,
     kept: Path | None = None,
+    props: dict[str, Any] | None = None,
 ) -> Loaded:
     """Make the graph hold exactly `facts`; say how, and what a diff changed.
 
@@ -208,9 +209,11 @@ def load(
     only the difference when the graph was loaded by this loader; a full load
     replaces the graph. `kept`: a file where the loaded graph's item digests are kept
     between loads (loaders/diff.py), so a reload reads them from there, not the graph.
+    `props`: the new `_Meta` properties (`meta_props(facts)`), when the caller needs to
+    know them (its load time) before the write.
     """
     schema = schema or get_schema()
-    props = meta_props(facts)
+    props = props or meta_props(facts)
     loaded: Loaded | None = None
     if not full:
         done = apply_diff(facts, backend, schema, props, progress, kept)

@@ -22,11 +22,17 @@ MIN_BYTES = 32 * 2**20  # about 30,000 entities: below, starting workers costs m
 R = TypeVar("R")
 
 
-def worth_it(files: list[Path]) -> bool:
-    if len(files) < 2 or (os.cpu_count() or 1) < 2:
+def can_spawn() -> bool:
+    """Whether worker processes can be spawned here: more than one core, and a main module
+    they can import again (not `python - <<EOF`)."""
+    if (os.cpu_count() or 1) < 2:
         return False
     main = getattr(sys.modules.get("__main__"), "__file__", None)
-    if main is not None and not os.path.exists(main):  # `python - <<EOF`: spawn cannot re-import it
+    return main is None or os.path.exists(main)
+
+
+def worth_it(files: list[Path]) -> bool:
+    if len(files) < 2 or not can_spawn():
         return False
     try:
         return sum(os.stat(p).st_size for p in files) >= MIN_BYTES

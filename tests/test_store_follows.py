@@ -245,3 +245,27 @@ def test_a_killed_update_leaves_the_old_store_and_is_repaired(server: Any, backe
     assert repaired.stamp == graph_stamp(backend, BASE_IRI)
     assert _triples(repaired.db) == _export(backend)
     assert not any(p.exists() for p in half if p != repaired.path)
+
+
+def test_a_full_load_builds_the_store_beside_the_graph(backend: FalkorBackend, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big full load fills the new store in a worker process while the graph is written;
+    if the graph's write fails, the half-built store goes and the old one stays current."""
+    import sparql.store
+
+    monkeypatch.setattr(sparql.store, "BESIDE_MIN", 0)  # the mini facts count as big
+    data, root = tmp_path / "data", tmp_path / "store"
+    how, gen, _ = load_and_refresh(read_facts(_write(data, {}, "")), backend, BASE_IRI, root,
+                                   full=True)
+    assert how == "full" and current(root) == gen
+    assert gen.stamp == graph_stamp(backend, BASE_IRI)
+    assert _triples(gen.db) == _export(backend)
+
+    def failing(stage: str, done: int, total: int) -> None:
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        load_and_refresh(read_facts(_write(data, {"france": True}, "")), backend, BASE_IRI, root,
+                         full=True, progress=failing)
+    assert current(root) == gen and sorted(root.glob("gen-*")) == [gen.path]
+    assert _triples(gen.db) == _export(backend)  # the graph too is as it was
