@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,28 +142,27 @@ def _follow(backend: GraphBackend, fresh: GraphBackend, tmp_path: Path) -> None:
     assert (how, again.path) == ("unchanged", gen.path)
 
 
-def test_store_follows_every_kind_of_change(server: Any, backend: FalkorBackend,
+@pytest.fixture
+def fresh(server: Any) -> Iterator[FalkorBackend]:
+    """A graph of its own, for full loads to compare with."""
+    graph = FalkorBackend(server, "test_store_follows_fresh")
+    yield graph
+    graph.drop()
+    graph.close()
+
+
+def test_store_follows_every_kind_of_change(backend: FalkorBackend, fresh: FalkorBackend,
                                             tmp_path: Path) -> None:
-    fresh = FalkorBackend(server, "test_store_follows_fresh")
-    try:
-        _follow(backend, fresh, tmp_path)
-    finally:
-        fresh.drop()
-        fresh.close()
+    _follow(backend, fresh, tmp_path)
 
 
 @pytest.mark.neo4j
-def test_store_follows_every_kind_of_change_on_neo4j(neo: Neo4jBackend, server: Any,
+def test_store_follows_every_kind_of_change_on_neo4j(neo: Neo4jBackend, fresh: FalkorBackend,
                                                      tmp_path: Path) -> None:
-    fresh = FalkorBackend(server, "test_store_follows_neo_fresh")
-    try:
-        _follow(neo, fresh, tmp_path)
-    finally:
-        fresh.drop()
-        fresh.close()
+    _follow(neo, fresh, tmp_path)
 
 
-def test_kept_digests_of_another_load_are_not_used(backend: FalkorBackend, server: Any,
+def test_kept_digests_of_another_load_are_not_used(backend: FalkorBackend, fresh: FalkorBackend,
                                                     tmp_path: Path) -> None:
     """The kept item digests belong to one load: after a load elsewhere (another home, no
     kept file), the next reload reads the graph's own, and is still exact."""
@@ -175,13 +175,8 @@ def test_kept_digests_of_another_load_are_not_used(backend: FalkorBackend, serve
     facts = read_facts(_write(data, {"france": True}, ""))
     how, gen, _ = load_and_refresh(facts, backend, BASE_IRI, root, full=False, kept=kept)
     assert how == "diff"
-    fresh = FalkorBackend(server, "test_store_follows_kept_fresh")
-    try:
-        assert load_facts(facts, fresh) == "full"
-        assert snapshot(backend) == snapshot(fresh)
-    finally:
-        fresh.drop()
-        fresh.close()
+    assert load_facts(facts, fresh) == "full"
+    assert snapshot(backend) == snapshot(fresh)
     assert _triples(gen.db) == _export(backend)
 
 
