@@ -22,32 +22,21 @@ import marshal
 import os
 import secrets
 import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from graph.schema import SCHEMA_PATH
-from loaders.facts import Entity, Relationship
+from loaders.facts import NO_LINES, Entity, Relationship
+from migkg.code import code_digest
 
 MAGIC = b"migkg-facts-1\n"
 DIGEST_SIZE = 32
 KEEP_DAYS = 7
-_CODE = ("loaders/check.py", "loaders/models.py", "loaders/yamlsource.py", "loaders/facts.py",
-         "loaders/cache.py")
-_NO_LINES: dict[str, int] = {}
+# The schema and the code that reads and checks a file: an entry is valid only for them.
+_CODE = ("ontology/schema.yaml", "loaders/check.py", "loaders/models.py", "loaders/yamlsource.py",
+         "loaders/facts.py", "loaders/cache.py")
 
 Declared = tuple[str, str, str, int]
 Read = tuple[list[Entity], list[Relationship], list[Declared]]
-
-
-@lru_cache(maxsize=1)
-def _code_key() -> bytes:
-    """The schema and the reading code: an entry is only valid for the code that wrote it."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(SCHEMA_PATH.read_bytes(), digest_size=DIGEST_SIZE)
-    for name in _CODE:
-        digest.update((root / name).read_bytes())
-    return digest.digest()
 
 
 def _plain(read: Read) -> Any:
@@ -62,9 +51,9 @@ def _plain(read: Read) -> Any:
 def _facts(plain: Any, name: str) -> Read:
     entities, rels, declared = plain
     return (
-        [Entity(kind, ident, props, sources, name, line, _NO_LINES)
+        [Entity(kind, ident, props, sources, name, line, NO_LINES)
          for kind, ident, props, sources, line in entities],
-        [Relationship(rtype, source, target, props, sources, name, line, _NO_LINES)
+        [Relationship(rtype, source, target, props, sources, name, line, NO_LINES)
          for rtype, source, target, props, sources, line in rels],
         [(ident, kind, name, line) for ident, kind, line in declared],
     )
@@ -107,9 +96,10 @@ class FileCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.hits = self.misses = 0
+        self._pruned = False
 
     def _path(self, data: bytes) -> Path:
-        key = hashlib.blake2b(data, digest_size=DIGEST_SIZE, key=_code_key()).hexdigest()
+        key = hashlib.blake2b(data, digest_size=DIGEST_SIZE, key=code_digest(*_CODE)).hexdigest()
         return self.root / f"{key}.facts"
 
     def get(self, data: bytes, name: str) -> Read | None:
@@ -133,7 +123,8 @@ class FileCache:
 
     def put(self, data: bytes, read: Read) -> None:
         """Keep a clean file's facts; a failure to write only costs the next read."""
-        if write_entry(self._path(data), _plain(read)):
+        if write_entry(self._path(data), _plain(read)) and not self._pruned:
+            self._pruned = True  # once per read of a folder, not once per file
             self._prune()
 
     def _prune(self) -> None:

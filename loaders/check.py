@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.schema import SCHEMA_PATH, Schema, get_schema
-from loaders.facts import Entity, Facts, Relationship
+from loaders.facts import NO_LINES, Entity, Facts, Relationship
 from loaders.files import Unreadable, read_regular
 from loaders.models import models
 from loaders.yamlsource import LocatedDoc, YamlError, parse
@@ -49,7 +49,6 @@ def _field_lines(doc: LocatedDoc, path: tuple[str | int, ...], item: dict[str, A
     return lines
 
 
-_NO_LINES: dict[str, int] = {}  # shared by the lean pass's facts; never written to
 
 
 class Retry(Exception):
@@ -154,7 +153,7 @@ class Checker:
             return
         data, sources = checked
         self.facts.entities.append(Entity(kind, data.pop("id"), data, sources, name, line,
-                                          _field_lines(doc, path, item) if self.locate else _NO_LINES))
+                                          _field_lines(doc, path, item) if self.locate else NO_LINES))
 
     def relationship(self, name: str, doc: LocatedDoc, path: tuple[str | int, ...],
                      item: Any) -> None:
@@ -173,7 +172,7 @@ class Checker:
         data, sources = checked
         self.facts.relationships.append(Relationship(
             rtype, data.pop("from_"), data.pop("to"), data, sources, name, line,
-            _field_lines(doc, path, item) if self.locate else _NO_LINES,
+            _field_lines(doc, path, item) if self.locate else NO_LINES,
         ))
 
     def cross_check(self) -> None:

@@ -183,10 +183,6 @@ class Change:
     removed_rels: list[RelRow] = field(default_factory=list)
     added_rels: list[RelRow] = field(default_factory=list)
 
-    def size(self) -> int:
-        return (len(self.removed_nodes) + len(self.added_nodes) + len(self.removed_rels)
-                + len(self.added_rels))
-
 
 def compute(facts: Facts, state: GraphState, schema: Schema,
             new: GraphState | None = None) -> Diff:
@@ -229,12 +225,12 @@ def compute(facts: Facts, state: GraphState, schema: Schema,
     return diff
 
 
-def read_change(backend: GraphBackend, schema: Schema, facts: Facts, state: GraphState,
-                diff: Diff) -> Change:
+def read_change(backend: GraphBackend, schema: Schema, kinds: dict[str, str],
+                state: GraphState, diff: Diff) -> Change:
     """The diff as rows: the old rows read from the graph (before it is written), a batch
-    of ids or keys per statement, and the new rows built from the facts."""
+    of ids or keys per statement, and the new rows built from the facts (`kinds`: each
+    entity's kind)."""
     dates = schema.date_properties()
-    kinds = {e.id: e.kind for e in facts.entities}
     change = Change()
     old_ids: dict[str, list[str]] = defaultdict(list)
     for kind, ids in diff.delete_nodes.items():
@@ -291,8 +287,8 @@ def apply_diff(facts: Facts, backend: GraphBackend, schema: Schema, props: dict[
     total = len(facts.entities) + len(facts.relationships)
     if total >= SMALL and diff.size() > MAX_CHANGED * total:
         return None
-    change = read_change(backend, schema, facts, state, diff)
     kinds = {e.id: e.kind for e in facts.entities}
+    change = read_change(backend, schema, kinds, state, diff)
 
     def tick(stage: str, done: int, total: int) -> None:
         if progress and total:

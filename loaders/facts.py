@@ -14,6 +14,9 @@ from migkg.exc import Problem
 
 # Relationship properties that tell two edges of one type between one pair apart.
 DISCRIMINATORS = ("role", "title", "action")
+# The `lines` of facts read without line bookkeeping (the lean pass, the file cache):
+# one shared dict, never written to.
+NO_LINES: dict[str, int] = {}
 
 
 def relationship_key(rtype: str, source: str, target: str, props: Mapping[str, Any]) -> str:

@@ -18,15 +18,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
-from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.backend import Writer
 from graph.meta import META_ID, META_LABEL
 from graph.names import name_properties
-from graph.schema import SCHEMA_PATH, Schema
+from graph.schema import Schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
+from migkg.code import code_digest
 
 BATCH = 5000  # rows per statement: large enough that round trips do not matter
 DIGEST = "_digest"
@@ -35,17 +35,9 @@ Row = dict[str, Any]
 T = TypeVar("T")
 
 
-def _code_digest() -> bytes:
-    """The schema and the code that turns facts into rows: items change when they do."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(SCHEMA_PATH.read_bytes(), digest_size=16)
-    for name in ("loaders/write.py", "loaders/models.py", "graph/resolve.py", "graph/names.py"):
-        path = root / name
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.digest()
-
-
-_CODE = _code_digest()
+# The schema and the code that turns facts into rows: items change when they do.
+_CODE = code_digest("ontology/schema.yaml", "loaders/write.py", "loaders/models.py",
+                    "graph/resolve.py", "graph/names.py")
 
 
 def _digest(*parts: Any) -> str:

@@ -14,14 +14,14 @@ decided from the new facts as a whole, for each pair or framework the change tou
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.schema import Schema
 from loaders.diff import Change
-from loaders.facts import Facts
+from loaders.facts import Facts, Relationship
 from loaders.write import group_entities, node_row, rel_row
 from ontology.export import PAGE_SIZE, RelRow
 from ontology.ntriples import NTriples
@@ -38,6 +38,9 @@ class FactsRows:
         self.dates = schema.date_properties()
         self.kinds = {e.id: e.kind for e in facts.entities}
         self.groups = group_entities(facts.entities)
+        self.rel_groups: dict[str, list[Relationship]] = defaultdict(list)
+        for r in facts.relationships:
+            self.rel_groups[r.type].append(r)
         self.schemes = schemes(facts, self.kinds)
 
     def exists(self) -> bool:
@@ -54,8 +57,7 @@ class FactsRows:
 
     def relationships(self, rtype: str) -> Iterator[list[RelRow]]:
         """In key order, as the graph's pages come: equal ends are adjacent."""
-        group = sorted((r for r in self.facts.relationships if r.type == rtype),
-                       key=lambda r: r.key)
+        group = sorted(self.rel_groups.get(rtype, []), key=lambda r: r.key)
         kinds = self.kinds
         for i in range(0, len(group), PAGE_SIZE):
             yield [(kinds[r.source], r.source, kinds[r.target], r.target,

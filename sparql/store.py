@@ -51,6 +51,7 @@ from loaders.diff import Change
 from loaders.facts import Facts
 from loaders.write import Progress
 from migkg import __version__
+from migkg.code import code_digest
 from migkg.exc import BackendUnavailable
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CURRENT, LOCK, MANIFEST, DB = "current", ".lock", "manifest.json", "db"
-EXPORT_CODE = ("export.py", "ntriples.py", "mapping.py", "vocab.py", "schema.yaml")
+# The code and schema the store's triples follow from: a change there changes them too.
+EXPORT_CODE = tuple(f"ontology/{name}" for name in ("export.py", "ntriples.py", "mapping.py",
+                                                    "vocab.py", "delta.py", "schema.yaml"))
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 BESIDE_MIN = 20_000  # items (entities + relationships) from which a full load builds the store beside
 
@@ -87,21 +90,13 @@ def store_root(home: Path, backend: GraphBackend) -> Path:
     return home.resolve() / "sparql" / _UNSAFE.sub("_", name)
 
 
-def _code_digest() -> str:
-    """The export's code and schema: a change there changes the triples too."""
-    import ontology
-
-    folder = Path(ontology.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in EXPORT_CODE:
-        path = folder / name
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.hexdigest()[:16]
-
-
 def graph_stamp(backend: GraphBackend, base_iri: str) -> str | None:
     """What the export of the loaded graph depends on, hashed; None when nothing is loaded."""
-    meta = read_meta(backend)
+    return meta_stamp(read_meta(backend), base_iri)
+
+
+def meta_stamp(meta: dict[str, Any], base_iri: str) -> str | None:
+    """The stamp of the graph whose `_Meta` is `meta`; None when nothing is loaded."""
     if not meta.get("digest"):
         return None
     return stamp_of(meta["digest"], meta.get("loaded_at"), base_iri)
@@ -109,7 +104,8 @@ def graph_stamp(backend: GraphBackend, base_iri: str) -> str | None:
 
 def stamp_of(digest: Any, loaded_at: Any, base_iri: str) -> str:
     """The stamp of the graph loaded from facts with `digest` at `loaded_at`."""
-    key = "|".join([str(digest), str(loaded_at), base_iri, __version__, _code_digest()])
+    key = "|".join([str(digest), str(loaded_at), base_iri, __version__,
+                    code_digest(*EXPORT_CODE).hex()])
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -358,17 +354,18 @@ class Synced:
 
 
 def load_then_sync(facts: Facts, backend: GraphBackend, base_iri: str, *, full: bool,
-                   progress: Progress | None = None, kept: Path | None = None
-                   ) -> tuple[str, Synced]:
+                   progress: Progress | None = None, kept: Path | None = None,
+                   before: dict[str, Any] | None = None) -> tuple[str, Synced]:
     """Load `facts` into the graph (loaders/pipeline.py's `load`) and say what the store
-    needs to follow it (`refresh(..., after_load=synced)`)."""
+    needs to follow it (`refresh(..., after_load=synced)`). `before`: the graph's `_Meta`,
+    when the caller has just read it."""
     from loaders.pipeline import load
 
-    before = graph_stamp(backend, base_iri)
+    stamp = meta_stamp(read_meta(backend) if before is None else before, base_iri)
     loaded = load(facts, backend, progress, full=full, kept=kept)
     meta = read_meta(backend)
-    return loaded.how, Synced(before, graph_stamp(backend, base_iri), meta.get("loaded_at"),
-                              facts, loaded.change)
+    return loaded.how, Synced(stamp, meta_stamp(meta, base_iri), meta.get("loaded_at"), facts,
+                              loaded.change)
 
 
 def load_and_refresh(facts: Facts, backend: GraphBackend, base_iri: str, root: Path, *,
@@ -385,11 +382,12 @@ def load_and_refresh(facts: Facts, backend: GraphBackend, base_iri: str, root: P
     (at 20,000 entities, 20.5-20.9 s against 21.4-23.0 s one after the other).
     Below `BESIDE_MIN` items, starting the worker costs more than it saves."""
     started = time.perf_counter()
+    before = read_meta(backend)
     big = len(facts.entities) + len(facts.relationships) >= BESIDE_MIN
-    if big and (full or not read_meta(backend).get("item_digests")) and pool.can_spawn():
+    if big and (full or not before.get("item_digests")) and pool.can_spawn():
         return _full_beside_store(facts, backend, base_iri, root, progress, kept)
     how, synced = load_then_sync(facts, backend, base_iri, full=full, progress=progress,
-                                 kept=kept)
+                                 kept=kept, before=before)
     wrote = time.perf_counter() - started
     return how, refresh(backend, base_iri, root, after_load=synced), wrote
 

@@ -55,4 +55,4 @@ def test_a_problem_in_a_worker_gives_the_same_report(case: str, workers: None,
     with pytest.raises(InvalidFacts) as serial:
         _serial(folder, monkeypatch)
     assert [str(p) for p in parallel.value.problems] == [str(p) for p in serial.value.problems]
-    assert check_module._NO_LINES == {}  # the lean pass never wrote into the shared map
+    assert check_module.NO_LINES == {}  # the lean pass never wrote into the shared map
