@@ -16,7 +16,8 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,7 @@ RECORDED = Recorded()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    _start_neo4j_early(session)
     final = [item for item in session.items if "test_zz_cypher_lint.py::" in item.nodeid]
     if not final:
         return
@@ -75,6 +77,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    for run in NEO4J_FOR_RUN:  # started, but no test asked for it (deselected, failed early)
+        run.stop()
     if RECORDED.linter is not None:
         RECORDED.linter.stop()
         RECORDED.linter = None
@@ -325,38 +329,85 @@ def _no_neo4j(reason: str) -> None:
     pytest.skip(message)
 
 
+class Neo4jForRun:
+    """The run's Neo4j, started in a background thread as soon as collection ends.
+
+    A JVM takes some 20 s to start; started early, it overlaps the first tests instead
+    of stalling the first Neo4j one. `settings()` waits for it; `stop()` ends it.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self._stack = ExitStack()
+        # The starting thread lives until stop(): the launcher's JVM gets SIGTERM when the
+        # thread that started it ends (PR_SET_PDEATHSIG is per thread).
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="neo4j-start")
+        self._future = self._thread.submit(self._start, workdir)
+
+    def _start(self, workdir: Path) -> Settings:
+        if os.environ.get("NEO4J_URI"):
+            return Settings(backend="neo4j")  # NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD from the env
+        docker_problem = _docker_problem()
+        if docker_problem is None:
+            try:
+                from testcontainers.community.neo4j import Neo4jContainer
+            except ImportError:  # testcontainers < 4.14
+                from testcontainers.neo4j import Neo4jContainer
+            password = secrets.token_urlsafe(18)
+            container = self._stack.enter_context(
+                Neo4jContainer(compose_neo4j_image(), password=password))
+            return Settings(backend="neo4j", neo4j_uri=container.get_connection_url(),
+                            neo4j_user="neo4j", neo4j_password=password)
+        from neo4j_local import LocalNeo4j, Neo4jUnavailable, missing_tools
+
+        tools = missing_tools()
+        if tools:
+            raise Neo4jUnavailable(
+                f"NEO4J_URI is not set, no Docker engine ({docker_problem}), and {tools}")
+        server = LocalNeo4j(workdir)
+        self._stack.callback(server.stop)
+        server.start()
+        return Settings(backend="neo4j", neo4j_uri=server.uri, neo4j_user=server.user,
+                        neo4j_password=server.password)
+
+    def settings(self) -> Settings:
+        from neo4j_local import Neo4jUnavailable
+
+        try:
+            return self._future.result()
+        except Neo4jUnavailable as err:
+            _no_neo4j(str(err))
+            raise  # unreachable: _no_neo4j skips or fails
+
+    def stop(self) -> None:
+        self._future.cancel()
+        with suppress(Exception):  # a start that failed has nothing to stop
+            self._future.result()
+        self._stack.close()
+        self._thread.shutdown()
+
+
+NEO4J_FOR_RUN: list[Neo4jForRun] = []
+
+
+def _start_neo4j_early(session: pytest.Session) -> None:
+    """Start the run's Neo4j now when any collected test will use it."""
+    if any(item.get_closest_marker("neo4j") or "neo4j_settings" in getattr(item, "fixturenames", ())
+           for item in session.items):
+        factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+        NEO4J_FOR_RUN.append(Neo4jForRun(factory.mktemp("neo4j")))
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings that reach a real Neo4j 5: external, container or local jars, in that order."""
-    if os.environ.get("NEO4J_URI"):
-        yield Settings(backend="neo4j")  # NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD from the env
-        return
-    docker_problem = _docker_problem()
-    if docker_problem is None:
-        try:
-            from testcontainers.community.neo4j import Neo4jContainer
-        except ImportError:  # testcontainers < 4.14
-            from testcontainers.neo4j import Neo4jContainer
-        password = secrets.token_urlsafe(18)
-        with Neo4jContainer(compose_neo4j_image(), password=password) as container:
-            yield Settings(backend="neo4j", neo4j_uri=container.get_connection_url(),
-                           neo4j_user="neo4j", neo4j_password=password)
-        return
-    from neo4j_local import LocalNeo4j, Neo4jUnavailable, missing_tools
-
-    tools = missing_tools()
-    if tools:
-        _no_neo4j(f"NEO4J_URI is not set, no Docker engine ({docker_problem}), and {tools}")
-    server = LocalNeo4j(tmp_path_factory.mktemp("neo4j"))
+    if not NEO4J_FOR_RUN:  # collected without it (a plugin added the fixture late)
+        NEO4J_FOR_RUN.append(Neo4jForRun(tmp_path_factory.mktemp("neo4j")))
+    run = NEO4J_FOR_RUN[0]
     try:
-        server.start()
-    except Neo4jUnavailable as err:
-        _no_neo4j(str(err))
-    try:
-        yield Settings(backend="neo4j", neo4j_uri=server.uri, neo4j_user=server.user,
-                       neo4j_password=server.password)
+        yield run.settings()
     finally:
-        server.stop()
+        run.stop()
+        NEO4J_FOR_RUN.clear()
 
 
 @pytest.fixture(scope="session")
