@@ -17,4 +17,6 @@ install_npm tests/cypher_lint
 install_npm tests/browser_audit
 # The Neo4j tests fail rather than skip when no Neo4j could be started.
 export MIGKG_REQUIRE_NEO4J="${MIGKG_REQUIRE_NEO4J:-1}"
-exec .venv/bin/python -m pytest tests "$@"
+# One worker per core (pytest-xdist); tests/conftest.py keeps each module's tests, and
+# all the Neo4j tests, on one worker each (its xdist scheduler).
+exec .venv/bin/python -m pytest tests -n "${MIGKG_TEST_WORKERS:-auto}" --dist loadscope "$@"

@@ -48,6 +48,7 @@ class Recorded(set[str]):
     """A set of statements that hands each new one to a background linter, when one runs."""
 
     linter: Any = None
+    linting = False  # the run lints what it records (test_zz_cypher_lint.py collected)
 
     def add(self, statement: str) -> None:
         if statement not in self:
@@ -63,7 +64,9 @@ class Recorded(set[str]):
 RECORDED = Recorded()
 
 
+@pytest.hookimpl(tryfirst=True)  # a worker writes its groups before xdist reports its collection
 def pytest_collection_finish(session: pytest.Session) -> None:
+    _write_groups(session)
     _start_neo4j_early(session)
     final = [item for item in session.items if "test_zz_cypher_lint.py::" in item.nodeid]
     if not final:
@@ -71,6 +74,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from cypher_lint.neo4j_lint import Background, available
 
     if available():
+        RECORDED.linting = True
         RECORDED.linter = Background()
         for statement in sorted(final[0].module.static_statements()):  # type: ignore[attr-defined]
             RECORDED.linter.submit(statement)
@@ -82,6 +86,106 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if RECORDED.linter is not None:
         RECORDED.linter.stop()
         RECORDED.linter = None
+    spool = getattr(session.config, "workerinput", {}).get("lint_spool")
+    if spool:
+        _spool_lint(Path(spool), session.config.workerinput["workerid"])  # type: ignore[attr-defined]
+    elif LINT_SPOOL:
+        _report_spooled_lint(session)
+
+
+# Under pytest-xdist each worker records the statements of the tests it ran, and
+# test_zz_cypher_lint.py runs on one of them only. So each worker lints all it recorded
+# when it ends and leaves the problems in a spool; the controller fails the run on any.
+LINT_SPOOL: list[Path] = []
+LINT_WORKERS: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist, on the controller: hand each worker the spool it reports its groups and lint to."""
+    import tempfile
+
+    if not LINT_SPOOL:
+        LINT_SPOOL.append(Path(tempfile.mkdtemp(prefix="migkg-lint-")))
+    node.workerinput["lint_spool"] = str(LINT_SPOOL[0])
+    LINT_WORKERS.append(node.workerinput.get("workerid", "?"))
+
+
+def _group(item: pytest.Item) -> str:
+    """The worker unit of a test: all the Neo4j tests together (one JVM for the run, and one
+    database that no other worker's test rewrites), else its module (whose tests may count
+    on each other's order, as without xdist)."""
+    if _uses_neo4j(item):
+        return "neo4j"
+    return item.nodeid.split("::", 1)[0]
+
+
+def _write_groups(session: pytest.Session) -> None:
+    spool = getattr(session.config, "workerinput", {}).get("lint_spool")
+    if spool:
+        import json
+
+        worker = session.config.workerinput["workerid"]  # type: ignore[attr-defined]
+        groups = Path(spool) / f"groups-{worker}.json"
+        groups.with_suffix(".tmp").write_text(
+            json.dumps({item.nodeid: _group(item) for item in session.items}), encoding="utf-8")
+        groups.with_suffix(".tmp").rename(groups)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist, on the controller: schedule whole groups (`_group`), the largest first come."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]
+        groups: dict[str, str] = {}
+
+        def _split_scope(self, nodeid: str) -> str:
+            if not self.groups and LINT_SPOOL:  # every worker has collected by now
+                import json
+
+                for file in sorted(LINT_SPOOL[0].glob("groups-*.json")):
+                    self.groups.update(json.loads(file.read_text(encoding="utf-8")))
+            return self.groups.get(nodeid) or nodeid.split("::", 1)[0]
+
+    return ByGroup(config, log)
+
+
+def _spool_lint(spool: Path, worker: str) -> None:
+    import json
+
+    from cypher_lint.neo4j_lint import lint
+
+    problems = {s: d for s, d in lint(sorted(RECORDED)).items() if d} if RECORDED.linting else {}
+    (spool / f"{worker}.json").write_text(json.dumps(
+        {"linted": RECORDED.linting, "statements": len(RECORDED), "problems": problems}),
+        encoding="utf-8")
+
+
+def _report_spooled_lint(session: pytest.Session) -> None:
+    import json
+
+    from cypher_lint.neo4j_lint import format_problems
+
+    reports = [json.loads(f.read_text(encoding="utf-8"))
+               for f in sorted(LINT_SPOOL[0].glob("gw*.json"))]
+    shutil.rmtree(LINT_SPOOL[0], ignore_errors=True)
+    workers = len(LINT_WORKERS)
+    problems = {s: d for report in reports for s, d in report["problems"].items()}
+    say = session.config.get_terminal_writer().line
+    if not any(report["linted"] for report in reports):
+        return  # test_zz_cypher_lint.py was not collected, or Node is missing (it says so)
+    if len(reports) < workers:
+        say(f"Cypher lint: only {len(reports)} of {workers} workers reported their statements",
+            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif problems:
+        say("Cypher lint: statements the tests sent are not valid Neo4j Cypher:\n"
+            + format_problems(problems), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        say(f"Cypher lint: {sum(r['statements'] for r in reports):,} statements recorded "
+            f"by {len(reports)} workers, all valid Neo4j Cypher")
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +253,9 @@ MIGKG = shutil.which("migkg", path=str(Path(sys.executable).parent)) or "migkg"
 
 def run_cli(*args: str, home: Path, graph: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `migkg` as a user would, against the session's server and a given graph."""
-    full_env = {**os.environ, "MIGKG_HOME": str(home), "MIGKG_GRAPH": graph, **env}
+    # The width of the terminal the tests run in (pytest-xdist sets COLUMNS) is not the CLI's.
+    ambient = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    full_env = {**ambient, "MIGKG_HOME": str(home), "MIGKG_GRAPH": graph, **env}
     return subprocess.run([MIGKG, *args], capture_output=True, text=True, env=full_env,
                           cwd=ROOT, timeout=120)
 
@@ -389,10 +495,15 @@ class Neo4jForRun:
 NEO4J_FOR_RUN: list[Neo4jForRun] = []
 
 
+def _uses_neo4j(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("neo4j")) or "neo4j_settings" in getattr(item, "fixturenames", ())
+
+
 def _start_neo4j_early(session: pytest.Session) -> None:
     """Start the run's Neo4j now when any collected test will use it."""
-    if any(item.get_closest_marker("neo4j") or "neo4j_settings" in getattr(item, "fixturenames", ())
-           for item in session.items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # a worker learns which tests it runs only as it runs them
+    if any(_uses_neo4j(item) for item in session.items):
         factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
         NEO4J_FOR_RUN.append(Neo4jForRun(factory.mktemp("neo4j")))
 

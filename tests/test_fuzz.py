@@ -9,12 +9,13 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.python import asgi
 
 from api.app import create_app
 from conftest import DATA
@@ -22,12 +23,20 @@ from migkg.settings import Settings
 
 HOME = Path(tempfile.mkdtemp(prefix="migkg-fuzz-"))
 app = create_app(Settings(home=HOME, data=DATA, graph="fuzz"))
-_client = TestClient(app)
-_client.__enter__()  # runs the lifespan: start the engine, load data/ in the background
-for _ in range(600):  # the first load runs on a thread (api/startup.py): wait for it
-    if _client.get("/ready").status_code == 200:
-        break
-    time.sleep(0.1)
+# schemathesis runs the app's lifespan once per test, from its first request: each start
+# checks data/ against the graph on a thread (api/startup.py), and /ready says 503 until
+# then. Each test waits for it through this client (which starts the lifespan) first.
+_client = asgi.get_client(app).__enter__()
+
+
+def _wait_ready() -> None:
+    for _ in range(600):
+        if _client.get(f"http://{asgi.HOST}/ready").status_code == 200:
+            return
+        time.sleep(0.1)
+
+
+_wait_ready()  # the first load of data/
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -41,14 +50,25 @@ def _sparql_query(ctx: object, value: object) -> bytes:
 CASES: list[int] = []  # one entry per case run, with its status code
 
 
-@schema.parametrize()
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-def test_api_conforms_to_its_openapi(case: schemathesis.Case) -> None:
-    # A schema-valid value may still be refused with a documented 400 (a status filter
-    # on a kind that has no status, an unknown name): that check is left out.
-    response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
-    CASES.append(response.status_code)
+# One test per operation, named by it ("GET /v1/countries"): schemathesis's own
+# parametrize gives all of them one test id, which pytest-xdist cannot tell apart.
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
+def test_api_conforms_to_its_openapi(operation: Any) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=30, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    def fuzz(case: schemathesis.Case) -> None:
+        # A schema-valid value may still be refused with a documented 400 (a status filter
+        # on a kind that has no status, an unknown name): that check is left out.
+        response = case.call_and_validate(session=_client,
+                                          excluded_checks=[positive_data_acceptance])
+        CASES.append(response.status_code)
+
+    _wait_ready()
+    fuzz()
 
 
 def test_zz_enough_cases_and_no_server_error() -> None:
