@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -28,6 +29,7 @@ FormatParam = Annotated[Literal["json", "csv"] | None, Query(
 LimitParam = Annotated[int, Query(ge=1, le=200, description="Items per page")]
 OffsetParam = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and escapes stay as they are
 LINK_DOC = "RFC 8288 links to the `first`, `prev`, `next` and `last` pages."
 
 
@@ -63,7 +65,8 @@ def wants_csv(request: Request, fmt: str | None) -> bool:
 def page_urls(request: Request, total: int, limit: int, offset: int) -> dict[str, str]:
     """The first, prev, next and last page URLs of this request (those that exist)."""
     def at(off: int) -> str:
-        return str(request.url.include_query_params(offset=off, limit=limit))
+        # An IRI as a URI (RFC 3987, 3.1): a header carries ASCII only, and the path may not.
+        return quote(str(request.url.include_query_params(offset=off, limit=limit)), safe=URI_SAFE)
 
     last = max(0, (total - 1) // limit * limit) if total else 0
     urls = {"first": at(0), "last": at(last)}

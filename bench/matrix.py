@@ -19,7 +19,9 @@ each command a real `migkg` process under `/usr/bin/time -v` (peak RSS):
   change of three facts, each against the full load;
 - `migkg export --format nt` (triples/s), and at sizes <= RDFLIB_MAX the rdflib
   baseline (the same triples in an rdflib Graph, serialized); Turtle at <= TTL_MAX;
-- the API under wrk (32 connections) beside bench/bare_app.py answering the same bytes.
+- the API with its response cache off, under wrk (32 connections) cycling through up to
+  1,000 URLs per family, beside bench/bare_app.py sending the same statements
+  (bench/api_uncached.py).
 
 Medians of RUNS runs (default 1) are printed as a Markdown table and written to
 bench/results/matrix-<size>.json.
@@ -61,11 +63,6 @@ def _free_port() -> int:
 
 # Free ports, not fixed ones: other servers may run on a shared machine.
 PORT, BARE_PORT = _free_port(), _free_port()
-# Synthetic countries are AA, AB, ...; AB is covered by agreements at every size.
-ENDPOINTS = ["/v1/countries/AB/agreements", "/v1/search?q=organisation%2012", "/v1/agreements?limit=20",
-             "/id/country/AB"]
-# `/id/country/AB` is measured as the default (*/*) and in each of these formats too.
-ENTITY_FORMATS = ["text/turtle", "application/ld+json", "application/json", "text/html"]
 ROWS: list[dict[str, Any]] = []
 
 
@@ -182,72 +179,16 @@ def raw_store(nt: Path, work: Path) -> dict[str, Any]:
     return out
 
 
-def wrk(url: str, accept: str | None = None) -> tuple[float, float]:
-    header = ["-H", f"Accept: {accept}"] if accept else []
-    proc = subprocess.run(["wrk", "-t2", "-c32", f"-d{API_SECONDS}s", *header, "-s",
-                           str(ROOT / "bench" / "wrk_report.lua"), url],
-                          capture_output=True, text=True, check=True)
-    m = re.search(r"p99 ([\d.]+) ms .*?([\d.]+) req/s", proc.stdout)
-    if not m:
-        raise SystemExit(f"wrk said: {proc.stdout}")
-    return float(m.group(2)), float(m.group(1))
-
-
-def wait_ready(url: str, seconds: float = 600) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as res:  # noqa: S310 - loopback only
-                if res.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url} never answered")
-
-
-def _bare(path: str, accept: str | None) -> str:
-    """The bare app's path for an answer (it ignores Accept, so the format goes in the query)."""
-    return path if accept is None else f"{path}?format={accept.replace('/', '-')}"
-
-
 def api(size: int, data: Path, env: dict[str, str], work: Path) -> None:
-    import urllib.request
+    """The uncached API over many URLs per family, beside its fair floor (bench/api_uncached.py)."""
+    from api_uncached import rows as api_rows
 
-    serve = subprocess.Popen([str(VENV / "migkg"), "serve", "--data", str(data), "--port", str(PORT)],
-                             env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    bare: subprocess.Popen[bytes] | None = None
-    try:
-        wait_ready(f"http://127.0.0.1:{PORT}/ready")
-        cases = [(p, None) for p in ENDPOINTS] + [(ENDPOINTS[-1], a) for a in ENTITY_FORMATS]
-        manifest: dict[str, dict[str, str]] = {}
-        for i, (path, accept) in enumerate(cases):
-            req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
-                                         headers={"Accept": accept} if accept else {})
-            with urllib.request.urlopen(req) as res:  # noqa: S310 - loopback only
-                body, media = res.read(), res.headers.get_content_type()
-            (work / f"answer-{i}").write_bytes(body)
-            manifest[_bare(path, accept)] = {"file": str(work / f"answer-{i}"), "media_type": media}
-        (work / "answers.json").write_text(json.dumps(manifest))
-        bare = subprocess.Popen([str(VENV / "uvicorn"), "--app-dir", "bench", "bare_app:app",
-                                 "--port", str(BARE_PORT), "--log-level", "warning"],
-                                env={**os.environ, "BARE_MANIFEST": str(work / "answers.json")},
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(f"http://127.0.0.1:{BARE_PORT}{ENDPOINTS[0]}")
-        for path, accept in cases:
-            ours, ours_p99 = wrk(f"http://127.0.0.1:{PORT}{path}", accept)
-            base, base_p99 = wrk(f"http://127.0.0.1:{BARE_PORT}{_bare(path, accept)}")
-            what = f"API {path}" + (f" ({accept})" if accept else "")
-            row(size, f"{what}, wrk 32 conns", f"{ours:,.0f} req/s, p99 {ours_p99:.1f} ms",
-                f"bare FastAPI {base:,.0f} req/s, p99 {base_p99:.1f} ms", f"×{ours / base:.2f}")
-    finally:
-        for proc in (serve, bare):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(20)
+    for family, ours, p99, floor, floor_p99, urls in api_rows(
+            data, Path(env["MIGKG_HOME"]), env["MIGKG_GRAPH"], PORT, BARE_PORT, work):
+        row(size, f"API uncached, {family} ({urls:,} URLs), wrk 32 conns",
+            f"{ours:,.0f} req/s, p99 {p99:.1f} ms",
+            f"fair floor {floor:,.0f} req/s, p99 {floor_p99:.1f} ms",
+            f"×{ours / floor:.2f} (goal ≥ 0.5), p99 ×{p99 / floor_p99:.2f} (goal ≤ 2)")
 
 
 def measure(size: int, keep_api: bool) -> None:

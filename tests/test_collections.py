@@ -168,6 +168,16 @@ def test_paging_follows_next_and_prev_and_link(client: TestClient) -> None:
     assert f'offset={(everything["total"] - 1) // 4 * 4}' in re.search(r'<([^>]+)>; rel="last"', last)[1]
 
 
+def test_paging_links_of_a_non_ascii_path_are_uris(client: TestClient) -> None:
+    """A name outside Latin-1 in the path (found by the fuzz: it crashed the Link header)
+    comes back percent-encoded, in the header and the body alike."""
+    res = client.get("/v1/actors/%C3%80l%ED%9F%BC/profile")
+    assert res.status_code == 200, res.text
+    first = re.search(r'<([^>]+)>; rel="first"', res.headers["link"])
+    assert first is not None and first[1].isascii()
+    assert "/v1/actors/%C3%80l%ED%9F%BC/profile?" in first[1]
+
+
 def test_search_honours_offset(client: TestClient) -> None:
     full = client.get("/v1/search?q=joint&limit=10").json()
     assert full["total"] >= 3

@@ -21,6 +21,8 @@ from conftest import ROOT, _free_port
 
 URL_LINE = re.compile(r"Uvicorn running on (http://\S+)")
 
+PYTEST = "python -m pytest tests -n auto --dist loadscope -q"  # as scripts/test.sh runs it
+
 
 def _clone(tmp: Path) -> Path:
     clone = tmp / "clone"
@@ -165,7 +167,7 @@ def test_test_sh_installs_only_what_changed_and_quietly(tmp_path: Path) -> None:
     first, made = run()
     assert first.returncode == 0, first.stderr
     assert [c.split()[0] for c in made] == ["pip", "pip", "npm", "npm", "python"], made
-    assert made[-1] == "python -m pytest tests -q"
+    assert made[-1] == PYTEST
     digest = hashlib.sha256((clone / "pyproject.toml").read_bytes()).hexdigest()
     for stamp in (".migkg-installed-test", ".migkg-installed"):  # run.sh's too: no pip there
         assert (clone / ".venv" / stamp).read_text().strip() == digest
@@ -175,13 +177,13 @@ def test_test_sh_installs_only_what_changed_and_quietly(tmp_path: Path) -> None:
     assert "added" not in first.stdout + first.stderr
 
     second, made = run()  # nothing changed: straight to the tests
-    assert second.returncode == 0 and made == ["python -m pytest tests -q"], made
+    assert second.returncode == 0 and made == [PYTEST], made
     assert second.stdout == second.stderr == ""
 
     lock = clone / "tests" / "cypher_lint" / "package-lock.json"
     lock.write_text(lock.read_text() + "\n")
     third, made = run()  # one lock file changed: that npm ci only
-    assert made == ["npm ci --no-audit --no-fund --prefix tests/cypher_lint", "python -m pytest tests -q"], made
+    assert made == ["npm ci --no-audit --no-fund --prefix tests/cypher_lint", PYTEST], made
 
     (clone / "pyproject.toml").write_text((clone / "pyproject.toml").read_text() + "\n")
     failed, made = run(FAIL_PIP="1")  # a failing step shows the end of the log, then stops
