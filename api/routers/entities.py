@@ -80,14 +80,14 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
 
 def _detail_endpoint(kind: NodeKind) -> Callable[..., EntityDetail]:
     def one(ref: str, backend: BackendDep, settings: SettingsDep) -> EntityDetail:
-        return _detail(backend, settings.base_iri, resolve(backend, ref, kind.name))
+        return _detail(backend, settings.base_iri, resolve(backend, ref, kind.name), kind.name)
 
     one.__name__ = f"get_{kind.slug}"
     return one
 
 
-def _detail(backend: Any, base_iri: str, ident: str) -> EntityDetail:
-    data = get_entity(backend, get_schema(), ident)
+def _detail(backend: Any, base_iri: str, ident: str, kind: str | None = None) -> EntityDetail:
+    data = get_entity(backend, get_schema(), ident, kind)
     data["iri"] = f"{base_iri}/id/{data.pop('slug')}/{ident}"
     return EntityDetail.model_validate(data)
 
