@@ -152,22 +152,22 @@ def rows(data: Path, home: Path, graph: str, port: int, bare_port: int,
     env = {"MIGKG_HOME": str(home), "MIGKG_GRAPH": graph, "MIGKG_RESPONSE_CACHE_BYTES": "0"}
     serve = [str(VENV / "migkg"), "serve", "--port", str(port), "--data", str(data)]
     base = f"http://127.0.0.1:{port}"
-    with _running(serve, env, f"{base}/ready"):
-        urls = families(base)
-    spec = record(home, graph, [u for family in urls.values() for u in family])
-    (work / "statements.json").write_text(json.dumps(spec), encoding="utf-8")
     bare = [str(VENV / "uvicorn"), "--app-dir", "bench", "bare_app:app", "--port", str(bare_port),
             "--no-access-log", "--log-level", "warning"]
-    first = next(iter(urls.values()))[0]
-    with _running(serve, env, f"{base}/ready"), \
-            _running(bare, {"BARE_MANIFEST": str(work / "statements.json")},
-                     f"http://127.0.0.1:{bare_port}{first}"):
-        for family, paths in urls.items():
-            listed = work / f"paths-{len(paths)}-{abs(hash(family))}.txt"
-            listed.write_text("\n".join(paths) + "\n", encoding="utf-8")
-            ours, ours_p99 = wrk(base, listed)
-            floor, floor_p99 = wrk(f"http://127.0.0.1:{bare_port}", listed)
-            yield family, ours, ours_p99, floor, floor_p99, len(paths)
+    with _running(serve, env, f"{base}/ready"):
+        urls = families(base)
+        # Recorded beside the running serve, on its engine (as `migkg load` would reach it).
+        spec = record(home, graph, [u for family in urls.values() for u in family])
+        (work / "statements.json").write_text(json.dumps(spec), encoding="utf-8")
+        first = next(iter(urls.values()))[0]
+        with _running(bare, {"BARE_MANIFEST": str(work / "statements.json")},
+                      f"http://127.0.0.1:{bare_port}{first}"):
+            for i, (family, paths) in enumerate(urls.items()):
+                listed = work / f"paths-{i}.txt"
+                listed.write_text("\n".join(paths) + "\n", encoding="utf-8")
+                ours, ours_p99 = wrk(base, listed)
+                floor, floor_p99 = wrk(f"http://127.0.0.1:{bare_port}", listed)
+                yield family, ours, ours_p99, floor, floor_p99, len(paths)
 
 
 def main(argv: list[str]) -> int:

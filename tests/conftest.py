@@ -86,9 +86,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if RECORDED.linter is not None:
         RECORDED.linter.stop()
         RECORDED.linter = None
-    spool = getattr(session.config, "workerinput", {}).get("lint_spool")
+    spool = _worker_spool(session.config)
     if spool:
-        _spool_lint(Path(spool), session.config.workerinput["workerid"])  # type: ignore[attr-defined]
+        _spool_lint(*spool)
     elif LINT_SPOOL:
         _report_spooled_lint(session)
 
@@ -107,7 +107,7 @@ def pytest_configure_node(node: Any) -> None:
 
     if not LINT_SPOOL:
         LINT_SPOOL.append(Path(tempfile.mkdtemp(prefix="migkg-lint-")))
-    node.workerinput["lint_spool"] = str(LINT_SPOOL[0])
+    node.workerinput["spool"] = str(LINT_SPOOL[0])
     LINT_WORKERS.append(node.workerinput.get("workerid", "?"))
 
 
@@ -120,13 +120,18 @@ def _group(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
+def _worker_spool(config: pytest.Config) -> tuple[Path, str] | None:
+    """On an xdist worker, the controller's spool and this worker's id; else None."""
+    given: dict[str, Any] = getattr(config, "workerinput", {})
+    return (Path(given["spool"]), given["workerid"]) if "spool" in given else None
+
+
 def _write_groups(session: pytest.Session) -> None:
-    spool = getattr(session.config, "workerinput", {}).get("lint_spool")
+    spool = _worker_spool(session.config)
     if spool:
         import json
 
-        worker = session.config.workerinput["workerid"]  # type: ignore[attr-defined]
-        groups = Path(spool) / f"groups-{worker}.json"
+        groups = spool[0] / f"groups-{spool[1]}.json"
         groups.with_suffix(".tmp").write_text(
             json.dumps({item.nodeid: _group(item) for item in session.items}), encoding="utf-8")
         groups.with_suffix(".tmp").rename(groups)
@@ -138,10 +143,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadScopeScheduling
 
     class ByGroup(LoadScopeScheduling):  # type: ignore[misc]
-        groups: dict[str, str] = {}
+        groups: dict[str, str]
 
         def _split_scope(self, nodeid: str) -> str:
-            if not self.groups and LINT_SPOOL:  # every worker has collected by now
+            if not hasattr(self, "groups"):  # read once: every worker has collected by now
+                self.groups = {}
                 import json
 
                 for file in sorted(LINT_SPOOL[0].glob("groups-*.json")):
@@ -501,7 +507,7 @@ def _uses_neo4j(item: pytest.Item) -> bool:
 
 def _start_neo4j_early(session: pytest.Session) -> None:
     """Start the run's Neo4j now when any collected test will use it."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if _worker_spool(session.config):
         return  # a worker learns which tests it runs only as it runs them
     if any(_uses_neo4j(item) for item in session.items):
         factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
