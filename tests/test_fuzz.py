@@ -26,17 +26,17 @@ app = create_app(Settings(home=HOME, data=DATA, graph="fuzz"))
 # schemathesis runs the app's lifespan once per test, from its first request: each start
 # checks data/ against the graph on a thread (api/startup.py), and /ready says 503 until
 # then. Each test waits for it through this client (which starts the lifespan) first.
-_client = asgi.get_client(app).__enter__()
+# Entered on first use, not at import: collecting the module starts no engine.
+_client = asgi.get_client(app)
 
 
 def _wait_ready() -> None:
+    if not _client.adapter.entered:
+        _client.__enter__()
     for _ in range(600):
         if _client.get(f"http://{asgi.HOST}/ready").status_code == 200:
             return
         time.sleep(0.1)
-
-
-_wait_ready()  # the first load of data/
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
