@@ -28,7 +28,7 @@ from typing import Any
 from loaders.facts import NO_LINES, Entity, Relationship
 from migkg.code import code_digest
 
-MAGIC = b"migkg-facts-1\n"
+MAGIC = b"migkg-facts-2\n"
 DIGEST_SIZE = 32
 KEEP_DAYS = 7
 # The schema and the code that reads and checks a file: an entry is valid only for them.
@@ -43,7 +43,7 @@ def _plain(read: Read) -> Any:
     entities, rels, declared = read
     return (
         [(e.kind, e.id, e.props, e.sources, e.line) for e in entities],
-        [(r.type, r.source, r.target, r.props, r.sources, r.line) for r in rels],
+        [(r.type, r.source, r.target, r.props, r.sources, r.line, r.key) for r in rels],
         [(ident, kind, line) for ident, kind, _, line in declared],
     )
 
@@ -53,8 +53,8 @@ def _facts(plain: Any, name: str) -> Read:
     return (
         [Entity(kind, ident, props, sources, name, line, NO_LINES)
          for kind, ident, props, sources, line in entities],
-        [Relationship(rtype, source, target, props, sources, name, line, NO_LINES)
-         for rtype, source, target, props, sources, line in rels],
+        [Relationship(rtype, source, target, props, sources, name, line, NO_LINES, key)
+         for rtype, source, target, props, sources, line, key in rels],
         [(ident, kind, name, line) for ident, kind, line in declared],
     )
 

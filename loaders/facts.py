@@ -21,8 +21,9 @@ NO_LINES: dict[str, int] = {}
 
 def relationship_key(rtype: str, source: str, target: str, props: Mapping[str, Any]) -> str:
     """The `key` that tells two edges of one type between one pair apart."""
-    extra = [str(props.get(k, "")) for k in DISCRIMINATORS]
-    return "|".join([rtype, source, target, *extra])
+    get = props.get
+    return (f"{rtype}|{source}|{target}|{get('role', '')}|{get('title', '')}"
+            f"|{get('action', '')}")
 
 
 class _Located:
@@ -57,10 +58,14 @@ class Relationship(_Located):
     file: str
     line: int
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # Worked out once (or kept with the file's cached facts): the diff, the checks and
+    # the writer each ask for it.
+    key: str = field(default="", compare=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        return relationship_key(self.type, self.source, self.target, self.props)
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key",
+                               relationship_key(self.type, self.source, self.target, self.props))
 
 
 @dataclass
