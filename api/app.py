@@ -14,7 +14,19 @@ from api import problems
 from api.answers import return_memory_to_the_system
 from api.caching import CachingMiddleware
 from api.middleware import GuardMiddleware, HeadMiddleware, SecurityHeadersMiddleware
-from api.routers import cypher, docs, documents, entities, explorer, health, queries, rdf, search, sparql
+from api.routers import (
+    cypher,
+    docs,
+    documents,
+    entities,
+    explorer,
+    health,
+    queries,
+    rdf,
+    releases,
+    search,
+    sparql,
+)
 from api.startup import ensure_loaded, load_in_background
 from graph import open_backend, own_engine
 from graph.backend import GraphBackend
@@ -84,6 +96,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             {"name": "cypher", "description": "Ad-hoc read-only Cypher."},
             {"name": "sparql", "description": "SPARQL 1.1 over the RDF export, read-only."},
             {"name": "linked data", "description": "RDF dumps, the ontology and dereferenceable IRIs."},
+            {"name": "releases", "description": "Releases, what changed between them, and "
+                                                "each entity's history."},
             {"name": "health", "description": "Liveness and readiness."},
         ],
     )
@@ -101,6 +115,6 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (health.router, search.router, entities.router, queries.router,
                    cypher.router, sparql.router, rdf.router, explorer.router, docs.router,
-                   documents.router):
+                   documents.router, releases.router):
         app.include_router(router)
     return app

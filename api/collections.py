@@ -33,6 +33,11 @@ URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and escapes stay as the
 LINK_DOC = "RFC 8288 links to the `first`, `prev`, `next` and `last` pages."
 
 
+class ReleaseRef(BaseModel):
+    version: str = Field(examples=["2026.12.1"])
+    date: str = Field(examples=["2026-12-07"])
+
+
 class Collection(BaseModel):
     """The paging members every collection carries beside its `items`."""
 
@@ -41,6 +46,8 @@ class Collection(BaseModel):
     offset: int = Field(description="Items skipped before this page.")
     next: str | None = Field(None, description="URL of the next page, if any.")
     prev: str | None = Field(None, description="URL of the previous page, if any.")
+    release: ReleaseRef | None = Field(
+        None, description="The release this answer is from (`as_of`); null for the live graph.")
 
 
 def collection_responses(extra: dict[int | str, dict[str, Any]] | None = None
@@ -88,7 +95,8 @@ def paging(request: Request, response: Response, total: int, limit: int,
     response.headers["Link"] = link_header(urls)
     response.headers["Vary"] = "Accept"
     return {"total": total, "limit": limit, "offset": offset,
-            "next": urls.get("next"), "prev": urls.get("prev")}
+            "next": urls.get("next"), "prev": urls.get("prev"),
+            "release": getattr(request.state, "release", None)}
 
 
 # -- CSV ------------------------------------------------------------------------------
@@ -154,5 +162,5 @@ def answer(request: Request, response: Response, body: BaseModel, fmt: str | Non
     """`body` as JSON (headers already on `response`), or its rows as CSV."""
     if not wants_csv(request, fmt):
         return body
-    keep = {k: v for k, v in response.headers.items() if k.lower() in {"link", "vary"}}
+    keep = {k: v for k, v in response.headers.items() if k.lower() in {"link", "vary", "migkg-release"}}
     return csv_response(columns, rows, filename, keep)

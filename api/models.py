@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.collections import Collection
+from api.collections import Collection, ReleaseRef
 
 
 class Evidence(BaseModel):
@@ -19,6 +19,19 @@ class Evidence(BaseModel):
     passage: str | None = Field(None, description="API path of the passage in the document's "
                                 "text, with context.",
                                 examples=["/v1/documents/pm-epc-budapest-2024/text?start=0&end=42"])
+
+
+class Seen(BaseModel):
+    """When a fact was released (loaders/history.py): null when no release holds it."""
+
+    first_seen: str | None = Field(None, description="The first release the fact was in.",
+                                   examples=["2026.12.1"])
+    last_seen: str | None = Field(None, description="The last release the fact was in.",
+                                  examples=["2026.12.2"])
+
+
+class SeenEvidence(Evidence, Seen):
+    pass
 
 
 class DocumentRef(BaseModel):
@@ -57,17 +70,24 @@ class Page(Collection):
                     "over all matches (not only this page), most frequent first.")
 
 
-class Link(BaseModel):
+class Link(Seen):
     type: str = Field(examples=["PARTY_TO"])
     direction: str = Field(description="`out` when this entity is the source.", examples=["out"])
+    key: str | None = Field(None, description="What tells this relationship apart from others "
+                            "of its type between the two entities (its IRI's basis).")
     other: EntityRef
     properties: dict[str, Any] = Field(default_factory=dict)
-    evidence: list[Evidence] = []
+    evidence: list[SeenEvidence] = []
 
 
-class EntityDetail(EntitySummary):
+class EntityDetail(EntitySummary, Seen):
     iri: str
-    evidence: list[Evidence]
+    seen: dict[str, Seen] = Field(default_factory=dict, description=(
+        "For each property (name, aliases, summary and the others): the first and the last "
+        "release its value was in."))
+    release: ReleaseRef | None = Field(
+        None, description="The release this answer is from (`as_of`); null for the live graph.")
+    evidence: list[SeenEvidence]
     documents: dict[str, DocumentRef] = Field(
         default_factory=dict, description="The documents cited by this entity and its links."
     )
@@ -162,3 +182,59 @@ class DocumentText(BaseModel):
 
 class QueryList(Collection):
     items: list[QueryInfo]
+
+
+class ReleaseInfo(BaseModel):
+    """One release (`migkg release`): its version, date, counts and digests."""
+
+    version: str = Field(examples=["2026.12.1"])
+    date: str = Field(examples=["2026-12-07"])
+    previous: str | None = Field(None, description="The release before it.")
+    statements: int = Field(description="Statements in the release's snapshot.")
+    added: int = Field(description="Statements added since the previous release.")
+    removed: int = Field(description="Statements removed since the previous release.")
+    facts_digest: str = Field(description="Digest of the data folder it records (as `_Meta`).")
+    digest: str = Field(description="SHA-256 of the release file's header and statements.")
+    notes: str = ""
+    recorded_at: str = ""
+    links: dict[str, str] = Field(default_factory=dict, description="Its delta, dump and changes.")
+
+
+class ReleaseList(Collection):
+    items: list[ReleaseInfo]
+
+
+class Change(BaseModel):
+    change: str = Field(description="added | removed | changed", examples=["changed"])
+    what: str = Field(description="entity | property | relationship | evidence",
+                      examples=["property"])
+    property: str | None = Field(None, examples=["name"])
+    relationship: dict[str, Any] | None = Field(
+        None, description="The relationship's type and target (for evidence: its key).")
+    old: Any = Field(None, description="The value before (a relationship's qualifiers).")
+    new: Any = Field(None, description="The value after.")
+    evidence: list[Evidence] = Field(default_factory=list,
+                                     description="The evidence behind the changed fact.")
+    statement: dict[str, str | None] = Field(description="The old and new statement ids.")
+
+
+class EntityChanges(BaseModel):
+    entity: EntityRef
+    changes: list[Change]
+
+
+class ChangePage(Collection):
+    since: ReleaseInfo
+    until: ReleaseInfo
+    statements: int = Field(description="Changed statements, over all pages.")
+    items: list[EntityChanges]
+
+
+class ReleaseChanges(BaseModel):
+    release: ReleaseRef
+    changes: list[Change]
+
+
+class EntityHistory(BaseModel):
+    entity: str
+    items: list[ReleaseChanges]

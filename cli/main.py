@@ -13,14 +13,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cli import commands, rdf_commands, sources_commands, sparql_commands
+from cli import commands, rdf_commands, release_commands, sources_commands, sparql_commands
 from cli.base import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
 from cli.output import abandon_stdout
 from migkg import __version__
 from migkg.exc import Ambiguous, InvalidFacts, MigkgError, NotFound
 
 # The modules with `register(subparsers)`, in the order their commands are listed.
-COMMAND_MODULES = [commands, rdf_commands, sparql_commands, sources_commands]
+COMMAND_MODULES = [commands, rdf_commands, sparql_commands, sources_commands,
+                   release_commands]
 
 
 # -- the parser and the boundary ---------------------------------------------------------------

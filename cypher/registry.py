@@ -33,7 +33,7 @@ from migkg.settings import Settings
 QUERY_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = {"string", "int", "float", "bool", "date", "enum", "entity", "search"}
 # Query-string names that page or format an answer (api/collections.py), not parameters.
-CONTROLS = frozenset({"limit", "offset", "format"})
+CONTROLS = frozenset({"limit", "offset", "format", "as_of"})
 JSON_TYPES = {"string": "string", "int": "integer", "float": "number", "bool": "boolean",
               "date": "string", "enum": "string", "entity": "string", "search": "string"}
 

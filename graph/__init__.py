@@ -12,7 +12,7 @@ from graph.backend import GraphBackend, Result, StatementHook
 from graph.embedded import EmbeddedServer
 from migkg.settings import Settings
 
-__all__ = ["GraphBackend", "Result", "open_backend", "own_engine"]
+__all__ = ["GraphBackend", "Result", "open_backend", "open_embedded", "own_engine"]
 
 
 def open_backend(settings: Settings, statement_hook: StatementHook | None = None) -> GraphBackend:
@@ -24,6 +24,14 @@ def open_backend(settings: Settings, statement_hook: StatementHook | None = None
     from graph.falkor import FalkorBackend
 
     return FalkorBackend(_server(str(settings.home.resolve())), settings.graph, statement_hook)
+
+
+def open_embedded(settings: Settings, graph: str) -> GraphBackend:
+    """A graph of the embedded engine in `settings.home`, whatever `settings.backend` is
+    (a release's graph for time travel, loaders/timetravel.py)."""
+    from graph.falkor import FalkorBackend
+
+    return FalkorBackend(_server(str(settings.home.resolve())), graph)
 
 
 def own_engine(settings: Settings) -> EmbeddedServer:

@@ -183,7 +183,7 @@ def get_entity(backend: GraphBackend, schema: Schema, ident: str,
     out = summary(kind, node)
     out["evidence"] = evidence(node)
     out["relationships"] = [
-        {"type": t, "direction": "out" if outgoing else "in",
+        {"type": t, "direction": "out" if outgoing else "in", "key": props.get("key"),
          "other": {"id": oid, "name": oname, "kind": okind},
          "properties": public(props), "evidence": evidence(props, t)}
         for t, outgoing, props, oid, oname, okind in links

@@ -15,12 +15,14 @@ from api.collections import (
     collection_responses,
     paging,
 )
-from api.deps import BackendDep, SettingsDep
+from api.deps import ReadBackendDep, ReleasesDep, SettingsDep, answered_release
 from api.models import EntityDetail, Page
 from api.problems import error_responses
 from graph.entities import ListFilter, enum_properties, get_entity, list_entities, type_property
 from graph.resolve import resolve
 from graph.schema import NodeKind, get_schema
+from loaders.history import annotate
+from loaders.releases import Releases
 
 router = APIRouter(tags=["entities"])
 SORT_PATTERN = r"^-?[a-z_]{1,40}$"
@@ -53,7 +55,7 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
     def list_kind(
         request: Request,
         response: Response,
-        backend: BackendDep,
+        backend: ReadBackendDep,
         q: Annotated[str | None, Query(max_length=200, description=Q_DOC)] = None,
         status: str | None = status_q,
         type: str | None = type_q,  # noqa: A002
@@ -79,25 +81,30 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
 
 
 def _detail_endpoint(kind: NodeKind) -> Callable[..., EntityDetail]:
-    def one(ref: str, backend: BackendDep, settings: SettingsDep) -> EntityDetail:
-        return _detail(backend, settings.base_iri, resolve(backend, ref, kind.name), kind.name)
+    def one(ref: str, request: Request, backend: ReadBackendDep, settings: SettingsDep,
+            releases: ReleasesDep) -> EntityDetail:
+        return _detail(request, backend, releases, settings.base_iri,
+                       resolve(backend, ref, kind.name), kind.name)
 
     one.__name__ = f"get_{kind.slug}"
     return one
 
 
-def _detail(backend: Any, base_iri: str, ident: str, kind: str | None = None) -> EntityDetail:
-    data = get_entity(backend, get_schema(), ident, kind)
+def _detail(request: Request, backend: Any, releases: Releases, base_iri: str, ident: str,
+            kind: str | None = None) -> EntityDetail:
+    data = annotate(get_entity(backend, get_schema(), ident, kind), releases.history())
     data["iri"] = f"{base_iri}/id/{data.pop('slug')}/{ident}"
+    data["release"] = answered_release(request)
     return EntityDetail.model_validate(data)
 
 
 @router.get("/v1/entities/{ref}", response_model=EntityDetail,
             summary="Any entity by id, name or alias",
             responses=error_responses(404, 409))
-def get_any(ref: str, backend: BackendDep, settings: SettingsDep) -> EntityDetail:
+def get_any(ref: str, request: Request, backend: ReadBackendDep, settings: SettingsDep,
+            releases: ReleasesDep) -> EntityDetail:
     """Resolve `ref` across all kinds; 409 lists the candidates when it is ambiguous."""
-    return _detail(backend, settings.base_iri, resolve(backend, ref))
+    return _detail(request, backend, releases, settings.base_iri, resolve(backend, ref))
 
 
 for _kind in get_schema().nodes.values():

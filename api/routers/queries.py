@@ -14,7 +14,7 @@ from api.collections import (
     collection_responses,
     paging,
 )
-from api.deps import BackendDep, SettingsDep
+from api.deps import ReadBackendDep, SettingsDep
 from api.models import QueryInfo, QueryList, Rows
 from api.problems import error_responses
 from api.results import QueryLimitParam, rows_answer
@@ -42,7 +42,7 @@ def list_queries(request: Request, response: Response, limit: LimitParam = 100,
 
 @router.get("/v1/queries/{name}", response_model=Rows, summary="Run a named query (GET)",
             responses={**collection_responses(), **error_responses(400, 404, 409, 504)})
-def run_get(name: str, request: Request, response: Response, backend: BackendDep,
+def run_get(name: str, request: Request, response: Response, backend: ReadBackendDep,
             settings: SettingsDep, limit: QueryLimitParam = None, offset: OffsetParam = 0,
             format: FormatParam = None) -> Any:  # noqa: A002
     """Parameters come as query-string values; unknown or missing ones are refused (400)."""
@@ -57,7 +57,7 @@ run_get.__doc__ = (run_get.__doc__ or "") + CONTROL_DOC
 @router.post("/v1/queries/{name}", response_model=Rows, summary="Run a named query (POST)",
              responses={**collection_responses(), **error_responses(400, 404, 409, 504)})
 def run_post(
-    name: str, request: Request, response: Response, backend: BackendDep, settings: SettingsDep,
+    name: str, request: Request, response: Response, backend: ReadBackendDep, settings: SettingsDep,
     params: Annotated[dict[str, Any] | None, Body(examples=[{"country": "Serbia"}])] = None,
     limit: QueryLimitParam = None, offset: OffsetParam = 0,
     format: FormatParam = None,  # noqa: A002

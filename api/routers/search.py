@@ -14,7 +14,7 @@ from api.collections import (
     collection_responses,
     paging,
 )
-from api.deps import BackendDep, SettingsDep
+from api.deps import ReadBackendDep, SettingsDep
 from api.models import CountryAgreements, Rows, SearchPage
 from api.problems import error_responses
 from api.results import QueryLimitParam, rows_answer
@@ -35,7 +35,7 @@ COVERAGE_COLUMNS = ["agreement", "name", "agreement_type", "status", "date", "ho
 def search(
     request: Request,
     response: Response,
-    backend: BackendDep,
+    backend: ReadBackendDep,
     q: Annotated[str, Query(min_length=1, max_length=200, examples=["prevot"])],
     kind: Annotated[str | None, Query(max_length=200, examples=["Country"],
                                       description="A kind, or several separated by commas")] = None,
@@ -61,7 +61,7 @@ def search(
 @router.get("/v1/countries/{country}/agreements", response_model=CountryAgreements,
             summary="Agreements covering a country, with how and the evidence",
             responses={**collection_responses(), **error_responses(404, 409, 422)})
-def country_agreements(country: str, request: Request, response: Response, backend: BackendDep,
+def country_agreements(country: str, request: Request, response: Response, backend: ReadBackendDep,
                        settings: SettingsDep, limit: LimitParam = 200, offset: OffsetParam = 0,
                        format: FormatParam = None) -> Any:  # noqa: A002
     """`country` is an ISO code, name or alias (`RS`, `Serbia`, `serbia`).
@@ -96,7 +96,7 @@ def country_agreements(country: str, request: Request, response: Response, backe
 
 
 def _shortcut(path: str, query: str, param: str, summary: str) -> None:
-    def endpoint(ref: str, request: Request, response: Response, backend: BackendDep,
+    def endpoint(ref: str, request: Request, response: Response, backend: ReadBackendDep,
                  settings: SettingsDep, limit: QueryLimitParam = None, offset: OffsetParam = 0,
                  format: FormatParam = None) -> Any:  # noqa: A002
         res = get_registry().run(backend, query, {param: ref}, settings)
