@@ -204,17 +204,26 @@ class ReleaseList(Collection):
     items: list[ReleaseInfo]
 
 
+class Quote(BaseModel):
+    """An evidence item as a release holds it: its document, quote and span."""
+
+    doc: str
+    quote: str
+    start: int | None = None
+    end: int | None = None
+
+
 class Change(BaseModel):
     change: str = Field(description="added | removed | changed", examples=["changed"])
     what: str = Field(description="entity | property | relationship | evidence",
                       examples=["property"])
     property: str | None = Field(None, examples=["name"])
     relationship: dict[str, Any] | None = Field(
-        None, description="The relationship's type and target (for evidence: its key).")
+        None, description="The relationship's type and target, and for evidence its key.")
     old: Any = Field(None, description="The value before (a relationship's qualifiers).")
     new: Any = Field(None, description="The value after.")
-    evidence: list[Evidence] = Field(default_factory=list,
-                                     description="The evidence behind the changed fact.")
+    evidence: list[Quote] = Field(default_factory=list,
+                                  description="The evidence behind the changed fact.")
     statement: dict[str, str | None] = Field(description="The old and new statement ids.")
 
 

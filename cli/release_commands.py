@@ -69,11 +69,12 @@ def _about(change: dict[str, Any]) -> str:
     if change["what"] == "property":
         return str(change["property"])
     rel = change.get("relationship") or {}
+    target = rel.get("target") or {}
+    arrow = f"-[{rel.get('type')}]-> {target.get('name') or target.get('id')}"
     if change["what"] == "relationship":
-        target = rel["target"]
-        return f"-[{rel['type']}]-> {target.get('name') or target['id']}"
+        return arrow
     if change["what"] == "evidence":
-        return f"evidence of {rel['key']}" if rel else "evidence"
+        return f"evidence of {arrow}" if rel else "evidence"
     return "kind"
 
 

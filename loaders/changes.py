@@ -121,6 +121,12 @@ class Changes:
         return ChangeSet(first, last, out)
 
 
+def _of(key: str) -> dict[str, Any]:
+    """The relationship an evidence item belongs to, from its key (loaders/facts.py)."""
+    rtype, _, target, *_ = [*key.split("|"), "", ""]
+    return {"type": rtype, "target": {"id": target}, "key": key}
+
+
 def _change(before: Statement | None, after: Statement | None, index: _Index) -> dict[str, Any]:
     s = after or before
     assert s is not None
@@ -128,7 +134,7 @@ def _change(before: Statement | None, after: Statement | None, index: _Index) ->
     ids = {"old": before["id"] if before else None, "new": after["id"] if after else None}
     if "relationship" in s:
         key = _key(s)
-        return {"change": how, "what": "relationship",
+        return {"change": how, "what": "relationship", "property": None,
                 "relationship": {"type": s["relationship"], "target": {"id": s["target"]}},
                 "old": before["qualifiers"] if before else None,
                 "new": after["qualifiers"] if after else None,
@@ -136,17 +142,18 @@ def _change(before: Statement | None, after: Statement | None, index: _Index) ->
                 "statement": ids}
     if "doc" in s:
         of = s["of"]
-        return {"change": how, "what": "evidence",
-                "relationship": {"key": of} if of else None,
+        return {"change": how, "what": "evidence", "property": None,
+                "relationship": _of(of) if of else None,
                 "old": _quote(before) if before else None, "new": _quote(after) if after else None,
                 "evidence": [], "statement": ids}
     evidence = [_quote(e) for e in index.evidence.get((s["entity"], None), [])]
     if "property" in s:
-        return {"change": how, "what": "property", "property": s["property"],
+        return {"change": how, "what": "property", "property": s["property"], "relationship": None,
                 "old": before["value"] if before else None,
                 "new": after["value"] if after else None, "evidence": evidence, "statement": ids}
-    return {"change": how, "what": "entity", "old": before["kind"] if before else None,
-            "new": after["kind"] if after else None, "evidence": evidence, "statement": ids}
+    return {"change": how, "what": "entity", "property": None, "relationship": None,
+            "old": before["kind"] if before else None, "new": after["kind"] if after else None,
+            "evidence": evidence, "statement": ids}
 
 
 def csv_rows(groups: list[dict[str, Any]]) -> list[list[Any]]:
