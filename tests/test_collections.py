@@ -47,6 +47,8 @@ def _url(path: str) -> str:
         return "/v1/queries/events_at_place?place=Budapest"
     if path == "/v1/search":
         return "/v1/search?q=ser"
+    if path == "/v1/changes":  # between the first two real releases (data/releases/)
+        return "/v1/changes?since=2026.12.1&until=2026.12.2"
     area = path.split("/")[2]
     out = path.replace("{country}", str(PATH_VALUES["country"]))
     if "{ref}" in out:
@@ -69,7 +71,8 @@ def expected_collections() -> set[tuple[str, str]]:
                     ("POST", "/v1/queries/{name}"), ("POST", "/v1/cypher"),
                     ("GET", "/v1/countries/{country}/agreements"),
                     ("GET", "/v1/agreements/{ref}/parties"), ("GET", "/v1/routes/{ref}/path"),
-                    ("GET", "/v1/frameworks/{ref}/principles"), ("GET", "/v1/actors/{ref}/profile")}
+                    ("GET", "/v1/frameworks/{ref}/principles"), ("GET", "/v1/actors/{ref}/profile"),
+                    ("GET", "/v1/releases"), ("GET", "/v1/changes")}
 
 
 def test_every_collection_is_discovered(client: TestClient) -> None:
@@ -117,7 +120,9 @@ def test_every_collection_answers_csv(client: TestClient) -> None:
             assert res.text.endswith("\r\n"), path  # RFC 4180 line ends
             table = list(csv.reader(io.StringIO(res.text)))
             assert len(table[0]) >= 2 and len(set(table[0])) == len(table[0]), path
-            if path != "/v1/countries/{country}/agreements":  # one CSV row per way it covers
+            if path == "/v1/changes":  # one CSV row per change of each entity
+                assert len(table) - 1 == sum(len(i["changes"]) for i in as_json["items"]), path
+            elif path != "/v1/countries/{country}/agreements":  # one CSV row per way it covers
                 assert len(table) - 1 == len(as_json["items"]), path
             text = res.text
             assert "{'" not in text and "[{" not in text, (path, text[:300])
