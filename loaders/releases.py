@@ -34,9 +34,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph.schema import SCHEMA_PATH, Schema
 from loaders.facts import Facts
-from loaders.statements import Statement, facts_statements, slot
+from loaders.statements import Statement, facts_statements
 from migkg.exc import InvalidValue, MigkgError, NotFound
 
 FORMAT = 1  # the statement schema of release files this code reads and writes
@@ -101,14 +103,15 @@ def snapshot_digest(ids: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def _line(op: str, statement: Mapping[str, Any]) -> str:
+def _line(op: str, statement: Mapping[str, Any]) -> bytes:
     body = {"op": op, "id": statement["id"], **{k: v for k, v in statement.items()
                                                   if k not in ("op", "id")}}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return orjson.dumps(body) + b"\n"
 
 
-def _order(statement: Mapping[str, Any]) -> tuple[str, tuple[Any, ...], str]:
-    return (statement["entity"], tuple(str(x) for x in slot(statement)), statement["id"])
+def _order(statement: Mapping[str, Any]) -> tuple[str, str]:
+    """A release lists statements by entity (then by id): a diff reads entity by entity."""
+    return (statement["entity"], statement["id"])
 
 
 @dataclass
@@ -147,9 +150,9 @@ def _read_file(path: Path) -> _Read:
     removed: list[Statement] = []
     for n, line in enumerate(body.splitlines(), start=2):
         try:
-            item = json.loads(line)
+            item = orjson.loads(line)
             op = item.pop("op")
-        except (ValueError, KeyError, AttributeError):
+        except (orjson.JSONDecodeError, KeyError, AttributeError):
             raise bad(f"line {n} is not a statement") from None
         (added if op == "+" else removed).append(item)
     try:
@@ -351,8 +354,8 @@ class Releases:
             before = self.snapshot(previous.version) if previous else {}
             added = sorted((s for i, s in statements.items() if i not in before), key=_order)
             removed = sorted((s for i, s in before.items() if i not in statements), key=_order)
-            body = "".join([*(_line("-", s) for s in removed),
-                            *(_line("+", s) for s in added)]).encode()
+            body = b"".join([*(_line("-", s) for s in removed),
+                             *(_line("+", s) for s in added)])
             header: dict[str, Any] = {
                 "format": FORMAT, "version": version, "date": day,
                 "previous": previous.version if previous else None,

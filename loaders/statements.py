@@ -19,28 +19,29 @@ an item): a removed and an added statement of one slot are one changed statement
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+
+import orjson
 
 from graph.entities import public
 from graph.schema import Schema
 from loaders.facts import Entity, Facts, Relationship
-from loaders.write import node_row, rel_row
+from loaders.models import date_precision
 
 Statement = dict[str, Any]
 ID_BYTES = 10  # 80 bits: no collision in any graph this code will hold
 ITEM = "release"  # the `file` of facts rebuilt from statements
 
 
-def canonical(statement: Mapping[str, Any]) -> str:
-    """The one text of a statement (its id and op left out): sorted keys, no spaces."""
+def canonical(statement: Mapping[str, Any]) -> bytes:
+    """The one text of a statement (its id and op left out): JSON, sorted keys, no spaces."""
     body = {k: v for k, v in statement.items() if k not in ("id", "op")}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
 def statement_id(statement: Mapping[str, Any]) -> str:
-    return hashlib.blake2b(canonical(statement).encode(), digest_size=ID_BYTES).hexdigest()
+    return hashlib.blake2b(canonical(statement), digest_size=ID_BYTES).hexdigest()
 
 
 def slot(statement: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -56,8 +57,11 @@ def slot(statement: Mapping[str, Any]) -> tuple[Any, ...]:
     return ("k", statement["entity"])
 
 
-def with_id(statement: Statement) -> Statement:
-    statement["id"] = statement_id(statement)
+def with_id(statement: Statement, _dumps: Any = orjson.dumps, _hash: Any = hashlib.blake2b,
+            _sort: int = orjson.OPT_SORT_KEYS) -> Statement:
+    """`statement` (without an id yet) with its id (the defaults bind what a million
+    calls look up)."""
+    statement["id"] = _hash(_dumps(statement, option=_sort), digest_size=ID_BYTES).hexdigest()
     return statement
 
 
@@ -96,14 +100,23 @@ def _evidence(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for s in sources]
 
 
+def stored(props: Mapping[str, Any], dates: set[str]) -> dict[str, Any]:
+    """An item's properties as the graph stores them, public ones only: with the derived
+    precision of each date (loaders/write.py's rows, without their internal keys)."""
+    out = dict(props)
+    for name in dates & out.keys():
+        out[f"{name}_precision"] = date_precision(out[name])
+    return out
+
+
 def facts_statements(facts: Facts, schema: Schema) -> Iterator[Statement]:
     """Every statement of the facts, as the graph loaded from them stores it."""
     dates = schema.date_properties()
     for e in facts.entities:
-        yield from node_statements(e.kind, e.id, node_row(e, dates), _evidence(e.sources))
+        yield from node_statements(e.kind, e.id, stored(e.props, dates), _evidence(e.sources))
     for r in facts.relationships:
-        yield from relationship_statements(r.type, r.source, r.target,
-                                           rel_row(r, dates)["props"], _evidence(r.sources), r.key)
+        yield from relationship_statements(r.type, r.source, r.target, stored(r.props, dates),
+                                           _evidence(r.sources), r.key)
 
 
 # -- back to facts -------------------------------------------------------------------------------
