@@ -100,7 +100,7 @@ def _detail(request: Request, backend: Any, releases: Releases, base_iri: str, i
 
 @router.get("/v1/entities/{ref}", response_model=EntityDetail,
             summary="Any entity by id, name or alias",
-            responses=error_responses(404, 409))
+            responses=error_responses(404, 409, 422))
 def get_any(ref: str, request: Request, backend: ReadBackendDep, settings: SettingsDep,
             releases: ReleasesDep) -> EntityDetail:
     """Resolve `ref` across all kinds; 409 lists the candidates when it is ambiguous."""
@@ -113,11 +113,11 @@ for _kind in get_schema().nodes.values():
         summary=f"List {_kind.plural}",
         description=f"{_kind.description} Filter, facet, sort and page; `total` counts all "
                     "matches. An enum filter outside its values is refused with 422 listing them.",
-        responses={**collection_responses(), **error_responses(400, 422)},
+        responses={**collection_responses(), **error_responses(400, 404, 422)},
     )
     router.add_api_route(
         f"/v1/{_kind.plural}/{{ref}}", _detail_endpoint(_kind), methods=["GET"],
         response_model=EntityDetail, summary=f"One {_kind.slug} with its links and evidence",
         description=f"`ref` is the {_kind.slug}'s id, name or alias (case and accents ignored).",
-        responses=error_responses(404, 409),
+        responses=error_responses(404, 409, 422),
     )

@@ -41,7 +41,7 @@ def list_queries(request: Request, response: Response, limit: LimitParam = 100,
 
 
 @router.get("/v1/queries/{name}", response_model=Rows, summary="Run a named query (GET)",
-            responses={**collection_responses(), **error_responses(400, 404, 409, 504)})
+            responses={**collection_responses(), **error_responses(400, 404, 409, 422, 504)})
 def run_get(name: str, request: Request, response: Response, backend: ReadBackendDep,
             settings: SettingsDep, limit: QueryLimitParam = None, offset: OffsetParam = 0,
             format: FormatParam = None) -> Any:  # noqa: A002
@@ -55,7 +55,7 @@ run_get.__doc__ = (run_get.__doc__ or "") + CONTROL_DOC
 
 
 @router.post("/v1/queries/{name}", response_model=Rows, summary="Run a named query (POST)",
-             responses={**collection_responses(), **error_responses(400, 404, 409, 504)})
+             responses={**collection_responses(), **error_responses(400, 404, 409, 422, 504)})
 def run_post(
     name: str, request: Request, response: Response, backend: ReadBackendDep, settings: SettingsDep,
     params: Annotated[dict[str, Any] | None, Body(examples=[{"country": "Serbia"}])] = None,

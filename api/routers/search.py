@@ -31,7 +31,7 @@ COVERAGE_COLUMNS = ["agreement", "name", "agreement_type", "status", "date", "ho
 
 
 @router.get("/v1/search", response_model=SearchPage, summary="Search names and aliases",
-            responses={**collection_responses(), **error_responses(400, 422)})
+            responses={**collection_responses(), **error_responses(400, 404, 422)})
 def search(
     request: Request,
     response: Response,
@@ -105,7 +105,7 @@ def _shortcut(path: str, query: str, param: str, summary: str) -> None:
     endpoint.__name__ = query
     router.add_api_route(path, endpoint, methods=["GET"], response_model=Rows, summary=summary,
                          description=get_registry().get(query).description,
-                         responses={**collection_responses(), **error_responses(400, 404, 409)})
+                         responses={**collection_responses(), **error_responses(400, 404, 409, 422)})
 
 
 _shortcut("/v1/agreements/{ref}/parties", "agreement_parties", "agreement",
