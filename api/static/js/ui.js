@@ -1,6 +1,6 @@
 // Pieces shared by the pages: badges, entity links, evidence, errors, API links.
 
-import { ApiError, KIND, entityHref, jsonHref, rdfHref } from "./api.js";
+import { ApiError, CONFIG, KIND, entityHref, jsonHref, rdfHref } from "./api.js";
 import { h, humanize } from "./dom.js";
 
 export function kindBadge(kind) {
@@ -13,6 +13,16 @@ export function entityLink(ref, { badge = true } = {}) {
   return h("span", { class: "entity-ref" },
     h("a", { href: entityHref(ref.id, ref.kind) }, ref.name || ref.id),
     badge && ref.kind ? [" ", kindBadge(ref.kind)] : null);
+}
+
+// How a relationship reads from one entity's side: [outgoing, incoming], from the
+// server (the /id pages use the same wording).
+const PHRASES = CONFIG.rel_phrases || {};
+
+export function relPhrase(type, direction) {
+  const p = PHRASES[type];
+  if (p) return direction === "out" ? p[0] : p[1];
+  return `${humanize(String(type).toLowerCase())}${direction === "in" ? " (incoming)" : ""}`;
 }
 
 export function statusBadge(status) {
