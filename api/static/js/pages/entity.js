@@ -2,20 +2,11 @@
 
 import { CONFIG, KIND, KIND_BY_SLUG, RELS, getJSON, entityHref, graphHref, url } from "../api.js";
 import { codeText, h, humanize, mapLimit, plural } from "../dom.js";
+import { historySection } from "../history.js";
 import {
   breadcrumbs, dateText, entityApiLinks, entityLink, evidenceGroups, kindBadge,
-  propertyList, propertyValue, section, statusBadge,
+  problemBox, propertyList, propertyValue, relPhrase, section, statusBadge,
 } from "../ui.js";
-
-// How a relationship reads from this entity's side: [outgoing, incoming], from the
-// server (the /id pages use the same wording).
-const PHRASES = CONFIG.rel_phrases || {};
-
-export function relPhrase(type, direction) {
-  const p = PHRASES[type];
-  if (p) return direction === "out" ? p[0] : p[1];
-  return `${humanize(type.toLowerCase())}${direction === "in" ? " (incoming)" : ""}`;
-}
 
 /** A named query's title ("Agreements covering a country"), not its file name. */
 function queryTitle(name) {
@@ -52,7 +43,15 @@ const RELATED_QUERIES = {
   Place: [["events_at_place", "place"]],
 };
 
-function relationshipGroups(rels, documents, seen) {
+/** When a fact came later than its entity (or is in no release yet), a chip says so. */
+function releasedChip(fact, firstSeen) {
+  if (!firstSeen) return null;  // no release holds the entity: nothing to compare
+  if (!fact.first_seen) return h("span", { class: "chip chip-seen" }, "not in a release yet");
+  if (fact.first_seen === firstSeen) return null;
+  return h("span", { class: "chip chip-seen" }, `since release ${fact.first_seen}`);
+}
+
+function relationshipGroups(rels, documents, seen, firstSeen) {
   const groups = new Map();
   for (const r of rels) {
     const key = `${r.type}|${r.direction}`;
@@ -69,16 +68,17 @@ function relationshipGroups(rels, documents, seen) {
         h("span", { class: "rel-type" }, direction === "out" ? `${type} →` : `← ${type}`),
         h("span", { class: "count" }, ` (${items.length})`)),
       desc ? h("p", { class: "muted small" }, codeText(desc)) : null,
-      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents, seen))));
+      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents, seen, firstSeen))));
   });
 }
 
-function relItem(r, documents, seen) {
+function relItem(r, documents, seen, firstSeen) {
   const props = Object.entries(r.properties || {}).filter(([k, v]) => v !== null && v !== "" && k !== "note");
   const note = r.properties && r.properties.note;
   return h("li", { class: "rel-item" },
     h("div", { class: "rel-head" },
       entityLink(r.other),
+      releasedChip(r, firstSeen),
       props.length ? h("span", { class: "chips" }, props.map(([k, v]) =>
         h("span", { class: `chip${["date", "as_of", "start_date", "end_date", "date_text"].includes(k) ? " chip-date" : ""}` },
           h("span", { class: "chip-key" }, `${humanize(k)}: `), propertyValue(k, v)))) : null),
@@ -173,6 +173,7 @@ export async function entityPage(ctx, ref, slug) {
   }
 
   const seen = new Set();  // quotes shown so far on this page
+  const history = historySection(e).catch((err) => section("History", problemBox(err, "The history could not be shown")));
   if (e.kind === "Country") {
     const coverage = await coverageSection(e, e.documents || {}, seen).catch(() => null);
     if (!ctx.isCurrent()) return;
@@ -183,7 +184,10 @@ export async function entityPage(ctx, ref, slug) {
       h("div", { class: "evidence-list" }, evidenceBlock(e.evidence, e.documents, seen))));
   }
   mainCol.append(section(`Relationships (${e.relationships.length})`,
-    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}, seen) : h("p", {}, "No relationships.")));
+    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}, seen, e.first_seen)
+      : h("p", {}, "No relationships.")));
+  mainCol.append(await history);
+  if (!ctx.isCurrent()) return;
 
   layout.append(mainCol, side);
   parts.push(layout);
