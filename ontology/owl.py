@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from graph.schema import PropertySpec, Schema
@@ -23,8 +23,10 @@ from ontology.vocab import (
     ENTITY,
     EVIDENCE,
     EXTERNAL_TERMS,
+    FIRST_SEEN,
     KEY,
     LABEL_PROPERTY,
+    LAST_SEEN,
     LICENSE,
     OA,
     OBJECT,
@@ -36,6 +38,7 @@ from ontology.vocab import (
     QUOTATION,
     RELATION_ALIGNMENT,
     RELATIONSHIP,
+    RELEASE_DIGEST,
     SAME_AS_PROPERTY,
     SCHEME,
     SUBJECT,
@@ -154,8 +157,29 @@ class _Builder:
         self.declare(v.term(QUALIFIES), OWL.AnnotationProperty, "qualifies",
                      "Links a qualified relationship class to the object property of its "
                      "direct triple.")
+        self.release_terms()
         for term, kind in EXTERNAL_TERMS.items():
             g.add((term, RDF.type, kind))
+
+    def release_terms(self) -> None:
+        """When a statement was released: said in the entity documents (`/id/...`), never in
+        the dump or the SPARQL store, which would change with every release otherwise."""
+        g, v = self.g, self.v
+        seen = [v.term(ENTITY), v.term(RELATIONSHIP), v.term(QUOTATION)]
+        for name, which in ((FIRST_SEEN, "first"), (LAST_SEEN, "last")):
+            self.declare(v.term(name), OWL.ObjectProperty, f"{which} seen",
+                         f"The {which} release (a version of the dataset, a dcat:Dataset) "
+                         "that held this entity, relationship or quotation as described here: "
+                         "a changed qualifier or a moved quote is a new relationship or "
+                         "quotation; a changed entity property leaves the entity as it was.")
+            # A union of its own: rdflib's Turtle writer mangles a list two subjects share.
+            g.add((v.term(name), RDFS.domain, union(g, seen)))
+            g.add((v.term(name), RDFS.range, DCAT.Dataset))
+        self.declare(v.term(RELEASE_DIGEST), OWL.DatatypeProperty, "release digest",
+                     "The SHA-256 digest of a release file (data/releases/<version>.jsonl): of "
+                     "its header and every statement line; a changed file is refused.")
+        g.add((v.term(RELEASE_DIGEST), RDFS.domain, DCAT.Dataset))
+        g.add((v.term(RELEASE_DIGEST), RDFS.range, XSD.string))
 
     def node_kinds(self) -> None:
         for name, kind in self.schema.nodes.items():

@@ -21,8 +21,10 @@ from ontology.vocab import (
     DATATYPES,
     DATE_TYPES,
     EVIDENCE,
+    FIRST_SEEN,
     KEY,
     LABEL_PROPERTY,
+    LAST_SEEN,
     OA,
     OBJECT,
     PREFIXES,
@@ -130,6 +132,12 @@ class _Builder:
                       classes=[self.v.term(QUOTATION)])
         self.property(shape, PROV.wasDerivedFrom, min_count=1, classes=[self.v.cls("Document")])
 
+    def seen(self, shape: URIRef) -> None:
+        """The releases a statement was first and last in: entity documents carry them
+        (never the dump), so a closed shape must allow them."""
+        for name in (FIRST_SEEN, LAST_SEEN):
+            self.property(shape, self.v.term(name), max_count=1, node_kind=SH.IRI)
+
     def node_kinds(self) -> None:
         v = self.v
         for name, kind in self.schema.nodes.items():
@@ -144,6 +152,7 @@ class _Builder:
                 self.property(shape, OWL.sameAs, max_count=1,
                               pattern=f"^{WIKIDATA}Q[0-9]+$")
             self.evidence(shape)
+            self.seen(shape)
             for rname, rel in self.schema.relationships.items():
                 if name in rel.source:
                     self.property(shape, v.relation(rname), name=words(rname),
@@ -165,12 +174,14 @@ class _Builder:
             for spec in rel.properties.values():
                 self.schema_property(shape, spec)
             self.evidence(shape)
+            self.seen(shape)
 
     def quotation(self) -> None:
         shape = self.node_shape(self.v.term(QUOTATION))
         self.property(shape, PROV.value, min_count=1, max_count=1, datatypes=[XSD.string])
         self.property(shape, DCTERMS.source, min_count=1, max_count=1,
                       classes=[self.v.cls("Document")])
+        self.seen(shape)
         # The Web Annotation anchor (present when the data had its source texts).
         self.property(shape, OA.hasSource, max_count=1, classes=[self.v.cls("Document")])
         self.property(shape, OA.hasSelector, max_count=2,

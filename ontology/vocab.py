@@ -24,11 +24,18 @@ WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 # W3C Web Annotation: a quotation is a part of its document, found by its selectors.
 OA = Namespace("http://www.w3.org/ns/oa#")
 LICENSE = URIRef("http://creativecommons.org/licenses/by/4.0/")
+# DCAT 3's versioning terms (rdflib's DCAT namespace knows DCAT 2 only, and warns on them).
+DCAT3 = Namespace(str(DCAT))
+RDF_PATCH = URIRef("https://afs.github.io/rdf-patch/")
+JSON_LINES = URIRef("https://jsonlines.org/")
 
 # Terms that do not come from a schema name.
 ENTITY, RELATIONSHIP, QUOTATION = "Entity", "Relationship", "Quotation"
 SUBJECT, OBJECT, EVIDENCE, KEY, QUALIFIES = "subject", "object", "evidence", "key", "qualifies"
-FIXED_TERMS = (ENTITY, RELATIONSHIP, QUOTATION, SUBJECT, OBJECT, EVIDENCE, KEY, QUALIFIES)
+# Releases (ontology/releases.py, ontology/seen.py): never in the dump or the SPARQL store.
+FIRST_SEEN, LAST_SEEN, RELEASE_DIGEST = "firstSeen", "lastSeen", "releaseDigest"
+FIXED_TERMS = (ENTITY, RELATIONSHIP, QUOTATION, SUBJECT, OBJECT, EVIDENCE, KEY, QUALIFIES,
+               FIRST_SEEN, LAST_SEEN, RELEASE_DIGEST)
 
 # Schema names with a derived triple besides their own (see docs/rdf.md).
 LABEL_PROPERTY = "name"  # also rdfs:label, in English
@@ -115,6 +122,10 @@ EXTERNAL_TERMS: dict[URIRef, URIRef] = {
     OA.TextPositionSelector: OWL.Class, OA.hasSource: OWL.ObjectProperty,
     OA.hasSelector: OWL.ObjectProperty, OA.exact: OWL.DatatypeProperty,
     OA.start: OWL.DatatypeProperty, OA.end: OWL.DatatypeProperty,
+    # The releases' description (`/.well-known/void`).
+    DCAT3.version: OWL.DatatypeProperty, DCAT3.hasVersion: OWL.ObjectProperty,
+    DCAT3.previousVersion: OWL.ObjectProperty, DCTERMS.isVersionOf: OWL.ObjectProperty,
+    DCTERMS.issued: OWL.DatatypeProperty,
 }
 
 
