@@ -3,6 +3,8 @@
 - `/v1/releases`: every release, oldest first, in the one collection shape;
 - `/v1/releases/{version}`: one release, with the links to its delta;
 - `/v1/releases/{version}/delta.jsonl`: the statements it added and removed, JSON Lines;
+- `/v1/releases/{version}/dump.nt`: its data as N-Triples, sorted (api/release_files.py);
+- `/v1/releases/{version}/delta.rdfp`: the RDF Patch from the previous release's dump;
 - `/v1/changes?since=V&until=W`: the changed statements grouped by entity;
 - `/v1/entities/{ref}/history`: what each release changed about one entity.
 """
@@ -10,12 +12,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
+from api import release_files
+from api.caching import etag_matches
 from api.collections import (
     FormatParam,
     LimitParam,
@@ -24,12 +29,14 @@ from api.collections import (
     collection_responses,
     paging,
 )
-from api.deps import BackendDep, ReleasesDep
+from api.deps import BackendDep, ReleasesDep, SettingsDep
 from api.models import ChangePage, EntityHistory, ReleaseInfo, ReleaseList
 from api.problems import error_responses
 from graph.resolve import resolve
 from loaders.changes import CSV_COLUMNS, Changes, csv_rows, entity_history
 from loaders.releases import Release, Releases
+from migkg.settings import Settings
+from ontology.releases import NT_MEDIA, PATCH_MEDIA, release_paths
 
 router = APIRouter(tags=["releases"])
 RELEASE_COLUMNS = ["version", "date", "previous", "statements", "added", "removed", "notes"]
@@ -38,9 +45,7 @@ JSONL = "application/x-ndjson"
 
 
 def _info(release: Release) -> ReleaseInfo:
-    base = f"/v1/releases/{release.version}"
-    links = {"self": base, "delta": f"{base}/delta.jsonl", "rdf_patch": f"{base}/delta.rdfp",
-             "dump": f"{base}/dump.nt"}
+    links = {"self": f"/v1/releases/{release.version}", **release_paths(release.version)}
     if release.previous:
         links["changes"] = f"/v1/changes?since={release.previous}&until={release.version}"
     return ReleaseInfo(**release.describe(), links=links)
@@ -84,6 +89,57 @@ def release_delta(version: str, releases: ReleasesDep) -> StreamingResponse:
     added, removed = releases.delta(release.version)
     return StreamingResponse(_lines(added, removed), media_type=JSONL, headers={
         "Content-Disposition": f'attachment; filename="migkg-{release.version}-delta.jsonl"'})
+
+
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    206: {"description": "Partial content"}, 304: {"description": "Not modified"},
+    416: {"description": "Range not satisfiable"}, **error_responses(404)}
+
+
+def _release_file(request: Request, releases: Releases, settings: Settings, version: str,
+                  extension: str, media_type: str,
+                  build: Callable[[Path, Releases, Release, str], Path]) -> Response:
+    """A release's file, built once (api/release_files.py), with an ETag of the release's
+    digest and of the code it follows from; `If-None-Match` answers 304."""
+    release = releases.get(version)
+    etag = release_files.etag(release, settings.base_iri, extension)
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
+    if etag_matches(etag, request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    path = build(settings.home, releases, release, settings.base_iri)
+    headers["Content-Disposition"] = (
+        f'attachment; filename="migkg-{release.version}.{extension}"')
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+@router.get("/v1/releases/{version}/dump.nt", summary="A release's data as N-Triples",
+            response_class=Response,
+            responses={200: {"content": {NT_MEDIA: {}}, "description": "Sorted N-Triples"},
+                       **FILE_RESPONSES})
+def release_dump(version: str, request: Request, releases: ReleasesDep,
+                 settings: SettingsDep) -> Response:
+    """Every data triple of the release (its statements exported as `/v1/export.nt`
+    exports the graph, without the dataset description), one per line, sorted: the same
+    release always gives the same bytes. Built once into `MIGKG_HOME/cache/releases`;
+    answers `Range` (206) and `If-None-Match` (304). `/.well-known/void` describes it."""
+    return _release_file(request, releases, settings, version, "nt", NT_MEDIA,
+                         release_files.dump_file)
+
+
+@router.get("/v1/releases/{version}/delta.rdfp",
+            summary="A release's change to the previous release's dump, as RDF Patch",
+            response_class=Response,
+            responses={200: {"content": {PATCH_MEDIA: {}}, "description": "RDF Patch"},
+                       **FILE_RESPONSES})
+def release_patch(version: str, request: Request, releases: ReleasesDep,
+                  settings: SettingsDep) -> Response:
+    """RDF Patch (https://afs.github.io/rdf-patch/) that turns the previous release's
+    `dump.nt` into this one's: `H id` (a `urn:uuid:` from the release's digest and its
+    dump), `H prev` (the previous release's patch id), then one transaction, `TX .`, a
+    `D` row per triple removed and an `A` row per triple added (each sorted), `TC .`.
+    The first release's patch adds its whole dump."""
+    return _release_file(request, releases, settings, version, "rdfp", PATCH_MEDIA,
+                         release_files.patch_file)
 
 
 def _changes(releases: Releases, request: Request) -> Changes:
