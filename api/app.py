@@ -31,6 +31,7 @@ from api.startup import ensure_loaded, load_in_background
 from graph import open_backend, own_engine
 from graph.backend import GraphBackend
 from graph.sandbox import console_of
+from loaders.releases import Releases
 from migkg import __version__
 from migkg.settings import Settings, get_settings
 
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         ],
     )
     app.state.settings = settings
+    app.state.releases = Releases(settings.data)  # read when first asked for
     problems.install(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

@@ -6,7 +6,8 @@ that are not cacheable pass through untouched, chunk by chunk.
 
 The graph is read-mostly and versioned by the digest in its `_Meta` node, so a
 successful answer is kept, in memory, under (path, query, Accept, Origin, digest) and
-served again without touching the app or the engine. The digest is read at most once
+served again without touching the app or the engine (the releases' files are part of
+the key: entity pages carry each fact's releases). The digest is read at most once
 per `digest_check_ms`, and at once after a load in this process (`graph.meta.wrote`);
 a load by another process is noticed within `digest_check_ms`. The cache is an LRU
 bounded in bytes (`MIGKG_RESPONSE_CACHE_BYTES`). Errors, ad-hoc queries (`/v1/cypher`,
@@ -122,7 +123,11 @@ class GraphDigest:
                     log.debug("graph digest not read: %s", err)
                     meta = {}
                 digest = meta.get("digest")
-                self.value = f"{digest}|{meta.get('loaded_at')}" if digest else None
+                # Entity pages carry each fact's releases (`first_seen`): a new release
+                # changes answers without a load.
+                releases = getattr(scope["app"].state, "releases", None)
+                stamp = await anyio.to_thread.run_sync(releases.stamp) if releases else ""
+                self.value = f"{digest}|{meta.get('loaded_at')}|{stamp}" if digest else None
                 self._read_at, self._writes = read_at, writes
             return self.value
 

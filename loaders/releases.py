@@ -175,7 +175,7 @@ class Releases:
     def __init__(self, data_dir: Path) -> None:
         self.root = folder(data_dir)
         self._lock = threading.RLock()
-        self._stamp: Any = None
+        self._seen: Any = None  # the stamp of the files last read
         self._chain: list[_Read] = []
         self._snapshots: dict[str, dict[str, Statement]] = {}
         self._history: dict[str, tuple[str, str]] | None = None
@@ -189,17 +189,26 @@ class Releases:
         except (FileNotFoundError, NotADirectoryError):
             return []
 
-    def _refresh(self) -> list[_Read]:
-        files = self._files()
+    def _stamp(self, files: list[Path]) -> list[tuple[str, int, int]]:
         stamp = []
         for path in files:
             with contextlib.suppress(OSError):
                 st = path.stat()
                 stamp.append((path.name, st.st_mtime_ns, st.st_size))
+        return stamp
+
+    def stamp(self) -> str:
+        """A short text that changes whenever a release file does (caches key on it)."""
+        text = repr(self._stamp(self._files())).encode()
+        return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+    def _refresh(self) -> list[_Read]:
+        files = self._files()
+        stamp = self._stamp(files)
         with self._lock:
-            if stamp != self._stamp:
+            if stamp != self._seen:
                 self._chain = _chained([_read_file(p) for p in files])
-                self._stamp = stamp
+                self._seen = stamp
                 self._snapshots.clear()
                 self._history = None
             return self._chain
