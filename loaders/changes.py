@@ -111,20 +111,26 @@ class Changes:
                                                            str(c.get("relationship") or "")))
             kind = new.kinds.get(ident) or old.kinds.get(ident)
             name = new.names.get(ident) or old.names.get(ident)
-            for c in changes:
-                if c.get("relationship"):
-                    target = c["relationship"]["target"]["id"]
-                    c["relationship"]["target"].update(
-                        kind=new.kinds.get(target) or old.kinds.get(target),
-                        name=new.names.get(target) or old.names.get(target))
+            _name_ends(changes, new, old)
             out.append({"entity": {"id": ident, "kind": kind, "name": name}, "changes": changes})
         return ChangeSet(first, last, out)
 
 
 def _of(key: str) -> dict[str, Any]:
     """The relationship an evidence item belongs to, from its key (loaders/facts.py)."""
-    rtype, _, target, *_ = [*key.split("|"), "", ""]
-    return {"type": rtype, "target": {"id": target}, "key": key}
+    rtype, source, target, *_ = [*key.split("|"), "", ""]
+    return {"type": rtype, "source": {"id": source}, "target": {"id": target}, "key": key}
+
+
+def _name_ends(changes: list[dict[str, Any]], *indexes: _Index) -> None:
+    """Give each relationship's source and target their kind and name (from the first
+    snapshot that has them)."""
+    for c in changes:
+        rel = c.get("relationship")
+        for end in (rel["source"], rel["target"]) if rel else ():
+            ident = end["id"]
+            end["kind"] = next((i.kinds[ident] for i in indexes if ident in i.kinds), None)
+            end["name"] = next((i.names[ident] for i in indexes if ident in i.names), None)
 
 
 def _change(before: Statement | None, after: Statement | None, index: _Index) -> dict[str, Any]:
@@ -135,7 +141,8 @@ def _change(before: Statement | None, after: Statement | None, index: _Index) ->
     if "relationship" in s:
         key = _key(s)
         return {"change": how, "what": "relationship", "property": None,
-                "relationship": {"type": s["relationship"], "target": {"id": s["target"]}},
+                "relationship": {"type": s["relationship"], "source": {"id": s["entity"]},
+                                 "target": {"id": s["target"]}},
                 "old": before["qualifiers"] if before else None,
                 "new": after["qualifiers"] if after else None,
                 "evidence": [_quote(e) for e in index.evidence.get((s["entity"], key), [])],
@@ -170,9 +177,13 @@ def csv_rows(groups: list[dict[str, Any]]) -> list[list[Any]]:
     return rows
 
 
-def entity_history(releases: Releases, ident: str) -> list[dict[str, Any]]:
+def entity_history(changes: Changes, ident: str) -> list[dict[str, Any]]:
     """Per release (oldest first), what it changed about entity `ident`: its own statements
-    and the relationships that point at it. Replays only that entity's statements."""
+    and the relationships that point at it. Replays only that entity's statements; the
+    other ends are named from the latest release."""
+    releases = changes.releases
+    latest = releases.latest()
+    names = [changes._index_of(latest.version)] if latest else []
     out: list[dict[str, Any]] = []
     state: dict[str, Statement] = {}
     for release in releases.index():
@@ -192,9 +203,10 @@ def entity_history(releases: Releases, ident: str) -> list[dict[str, Any]]:
             by_slot.setdefault(slot(s), [None, None])[0] = s
         for s in mine_added:
             by_slot.setdefault(slot(s), [None, None])[1] = s
-        changes = [_change(b, a, before if a is None else after) for b, a in by_slot.values()]
-        changes.sort(key=lambda c: (WHAT_ORDER[c["what"]], str(c.get("property") or ""),
-                                    str(c.get("relationship") or "")))
+        found = [_change(b, a, before if a is None else after) for b, a in by_slot.values()]
+        found.sort(key=lambda c: (WHAT_ORDER[c["what"]], str(c.get("property") or ""),
+                                  str(c.get("relationship") or "")))
+        _name_ends(found, after, before, *names)
         out.append({"release": {"version": release.version, "date": release.date},
-                    "changes": changes})
+                    "changes": found})
     return out

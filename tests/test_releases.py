@@ -244,6 +244,9 @@ def test_changes_over_http_are_the_cli_changes(server: EmbeddedServer, data: Pat
         assert missing.status_code == 404 and missing.json()["versions"] == ["1", "2"]
         history = client.get("/v1/entities/RS/history").json()
         assert [h["release"]["version"] for h in history["items"]] == ["1", "2"]
+        pointing = [c for c in history["items"][1]["changes"] if c["what"] == "relationship"]
+        assert [(c["change"], c["relationship"]["source"]["name"]) for c in pointing] == [
+            ("changed", "UK-Serbia agreement")]  # the edge that points at RS, its source named
         listed = client.get("/v1/releases").json()
         assert [r["version"] for r in listed["items"]] == ["1", "2"]
     cli = run_cli("changes", "--since", "1", "--json", "--data", str(data),

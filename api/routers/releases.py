@@ -152,7 +152,7 @@ def _changes(releases: Releases, request: Request) -> Changes:
 
 @router.get("/v1/changes", response_model=ChangePage,
             summary="What changed between two releases, grouped by entity",
-            responses={**collection_responses(), **error_responses(404, 422)})
+            responses={**collection_responses(), **error_responses(404, 409, 422)})
 def list_changes(
     request: Request, response: Response, releases: ReleasesDep, backend: BackendDep,
     since: Annotated[str, Query(max_length=40, description=REF_DOC, examples=["2026.12.1"])],
@@ -189,9 +189,10 @@ def _entity_id(backend: Any, ref: str, groups: list[dict[str, Any]]) -> str:
 @router.get("/v1/entities/{ref}/history", response_model=EntityHistory,
             summary="What each release changed about one entity",
             responses=error_responses(404, 409))
-def get_history(ref: str, releases: ReleasesDep, backend: BackendDep) -> EntityHistory:
+def get_history(ref: str, request: Request, releases: ReleasesDep,
+                backend: BackendDep) -> EntityHistory:
     """Per release, oldest first, the entity's added, removed and changed statements
     (its kind, properties, relationships and evidence, and the relationships that point
-    at it). Releases that did not touch it are left out."""
+    at it, with both ends named). Releases that did not touch it are left out."""
     ident = resolve(backend, ref)
-    return EntityHistory(entity=ident, items=entity_history(releases, ident))
+    return EntityHistory(entity=ident, items=entity_history(_changes(releases, request), ident))
