@@ -2,7 +2,11 @@
 
 `/id/{kind}/{id}` answers with content negotiation over Turtle, JSON-LD,
 N-Triples, RDF/XML, JSON and HTML (`?format=` overrides Accept); every answer
-varies on Accept. IRIs are minted under `settings.base_iri`.
+varies on Accept. IRIs are minted under `settings.base_iri`. Its RDF carries
+`migkg:firstSeen`/`lastSeen` from the releases (ontology/seen.py), and
+`/.well-known/void` describes the dataset with its releases: both change when a
+release is recorded, without a load, so they carry their own ETag and are not kept
+in the response cache (which follows the graph's digest).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -17,8 +22,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph
 
-from api.caching import etag_matches
-from api.deps import BackendDep, SettingsDep
+from api.caching import etag_matches, etag_of
+from api.deps import BackendDep, ReleasesDep, SettingsDep
 from api.entity_page import entity_page_html
 from api.export_files import dump_file
 from api.ontology_page import ontology_html, relationship_html
@@ -28,8 +33,10 @@ from graph.backend import GraphBackend
 from graph.entities import get_entity
 from graph.meta import read_meta
 from graph.schema import get_schema
+from loaders.releases import Releases
 from migkg import __version__
 from migkg.exc import BackendUnavailable, NotAcceptable, NotFound
+from migkg.settings import Settings
 from ontology.context import context_json
 from ontology.describe import (
     description_graph,
@@ -42,8 +49,11 @@ from ontology.describe import (
 from ontology.export import FORMATS, Format, export_bytes, serialize
 from ontology.mapping import Mapper
 from ontology.negotiate import negotiate
-from ontology.owl import build_ontology, ontology_turtle
+from ontology.owl import bind, build_ontology, ontology_turtle
+from ontology.releases import describe_releases
+from ontology.seen import seen_triples
 from ontology.shapes import shapes_turtle
+from sparql.store import current, graph_stamp, store_root
 
 router = APIRouter(tags=["linked data"])
 
@@ -112,8 +122,7 @@ def _export_endpoint(fmt: Format) -> Callable[..., Response]:
         cache_headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
         if etag_matches(etag, request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=cache_headers)
-        path = dump_file(settings.home, etag, fmt.extension,
-                         lambda: export_bytes(backend, settings.base_iri, fmt.name))
+        path = _dump_path(backend, settings, fmt)
         headers = {"Content-Disposition": f'attachment; filename="migkg.{fmt.extension}"',
                    **cache_headers}
         return FileResponse(path, media_type=_content_type(fmt.media_type), headers=headers)
@@ -134,6 +143,81 @@ for _fmt in FORMATS.values():
                    304: {"description": "Not modified"},
                    416: {"description": "Range not satisfiable"}, **error_responses(503)},
     )
+
+
+# -- the dataset and its releases (VoID / DCAT) -----------------------------------------
+
+VOID_OFFERS = list(RDF_MEDIA)
+
+
+def _dump_path(backend: GraphBackend, settings: Settings, fmt: Format) -> Path:
+    return dump_file(settings.home, _export_etag(backend, settings.base_iri, fmt), fmt.extension,
+                     lambda: export_bytes(backend, settings.base_iri, fmt.name))
+
+
+def dump_description(path: Path, base: str) -> str:
+    """The N-Triples dump's dataset description: its last lines, after the last data triple
+    (every data triple's subject is under `{base}/id/`); read from the end of the file."""
+    data = f"<{base}/id/".encode()
+    size, block = path.stat().st_size, 1 << 16
+    with path.open("rb") as f:
+        while True:
+            start = max(0, size - block)
+            f.seek(start)
+            lines = f.read().split(b"\n")[1 if start else 0:]  # the first may be cut
+            tail: list[bytes] = []
+            for line in reversed(lines):
+                if line.startswith(data):
+                    return b"".join(x + b"\n" for x in reversed(tail)).decode("utf-8")
+                if line:
+                    tail.append(line)
+            if not start:
+                return b"".join(x + b"\n" for x in reversed(tail)).decode("utf-8")
+            block *= 4
+
+
+def _dataset_description(backend: GraphBackend, settings: Settings) -> str:
+    """The live dataset's VoID/DCAT as the dumps end with it: kept by the SPARQL store when
+    it holds the loaded graph, else read from the N-Triples dump's file (built once per
+    graph, as `/v1/export.nt` serves it)."""
+    generation = current(store_root(settings.home, backend))
+    if (generation is not None and generation.dataset
+            and generation.stamp == graph_stamp(backend, settings.base_iri)):
+        return generation.dataset
+    return dump_description(_dump_path(backend, settings, FORMATS["nt"]), settings.base_iri)
+
+
+@router.get("/.well-known/void", response_class=Response,
+            summary="The dataset and its releases (VoID / DCAT)",
+            responses={**_content(VOID_OFFERS), 304: {"description": "Not modified"},
+                       **error_responses(406, 503)})
+def well_known_void(request: Request, backend: BackendDep, settings: SettingsDep,
+                    releases: ReleasesDep, format: FormatQuery = None) -> Response:  # noqa: A002
+    """The VoID/DCAT description the dumps end with (`{base}/dataset`: counts,
+    partitions, dumps, SPARQL endpoint), and each release as a DCAT 3 version of it
+    (`dcat:hasVersion`; `dcat:version`, `dcterms:issued`, `migkg:releaseDigest`,
+    `dcat:previousVersion`, and its `dump.nt`, `delta.rdfp` and `delta.jsonl`
+    distributions). Turtle unless Accept (or `?format=`) asks for another RDF format."""
+    media = _negotiated(request, format, VOID_OFFERS)
+    graph = bind(Graph())
+    graph.parse(data=_dataset_description(backend, settings), format="nt")
+    for triple in describe_releases(settings.base_iri, releases.index()):
+        graph.add(triple)
+    body = serialize(graph, RDF_MEDIA[media].name)
+    return _own_etag(request, settings, body, media,
+                     _headers(_alternates(request.url.path, VOID_OFFERS)))
+
+
+def _own_etag(request: Request, settings: Settings, body: bytes, media: str,
+              headers: dict[str, str]) -> Response:
+    """An answer that depends on the releases too: its own ETag, so the response cache
+    (which follows the graph's digest alone) passes it through instead of keeping it."""
+    etag = etag_of(body)
+    headers = {**headers, "ETag": etag,
+               "Cache-Control": f"public, max-age={settings.cache_max_age}"}
+    if etag_matches(etag, request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=_content_type(media), headers=headers)
 
 
 # -- ontology ---------------------------------------------------------------------------
@@ -188,11 +272,14 @@ def context_jsonld() -> Response:
             summary="Dereference an entity or relationship IRI",
             responses={**_content(ENTITY_OFFERS), **error_responses(404, 406)})
 def entity(kind: str, ident: str, request: Request, backend: BackendDep,
-           settings: SettingsDep, format: FormatQuery = None) -> Response:  # noqa: A002
+           settings: SettingsDep, releases: ReleasesDep,
+           format: FormatQuery = None) -> Response:  # noqa: A002
     """`{base}/id/{kind}/{id}` described in the negotiated format.
 
     RDF: the entity's triples, its relationships both ways (direct triple and
-    qualified node with evidence) and the far ends' classes and labels. JSON: its
+    qualified node with evidence) and the far ends' classes and labels, and the
+    releases (`migkg:firstSeen`, `migkg:lastSeen`) that first and last held the
+    entity, each relationship and each quotation as they stand now. JSON: its
     properties, evidence and relationships. HTML: the explorer's entity page, rendered
     on the server (readable without JavaScript) and linking the alternates. `kind`
     `rel` names a qualified relationship node.
@@ -204,11 +291,13 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
     schema = get_schema()
     as_graph: Callable[[], Graph]
     as_json: Callable[[], dict[str, Any]]
+    seen: Callable[[Releases, Mapper], list[Any]]
     if kind == "rel":
         link = read_relationship(backend, mapper, f"{mapper.base}/id/rel/{ident}")
         if link is None:
             raise NotFound(f"no relationship {ident!r}")
         as_graph = partial(relationship_graph, link, mapper)
+        seen = partial(_seen, link=link)
         as_json = partial(relationship_json, link, mapper)
         if media == HTML:
             return HTMLResponse(relationship_html(as_json(), schema, alternates), headers=headers)
@@ -219,6 +308,7 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
         if desc is None:
             raise NotFound(f"no {kind} {ident!r}")
         as_graph = partial(description_graph, desc, mapper)
+        seen = partial(_seen, desc=desc)
         as_json = partial(description_json, desc, mapper)
         if media == HTML:
             page = get_entity(backend, schema, ident)
@@ -226,6 +316,17 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
             return HTMLResponse(entity_page_html(page, schema, alternates),
                                 headers={**headers, **PAGE_HEADERS})
     if media in RDF_MEDIA:
-        return Response(serialize(as_graph(), RDF_MEDIA[media].name),
-                        media_type=_content_type(media), headers=headers)
+        graph = as_graph()
+        for triple in seen(releases, mapper):
+            graph.add(triple)
+        return _own_etag(request, settings, serialize(graph, RDF_MEDIA[media].name), media,
+                         headers)
     return Response(orjson.dumps(as_json()), media_type=JSON, headers=headers)
+
+
+def _seen(releases: Releases, mapper: Mapper, **described: Any) -> list[Any]:
+    """firstSeen/lastSeen of what an `/id/` answer describes (ontology/seen.py)."""
+    by_version = {r.version: r for r in releases.index()}
+    if not by_version:
+        return []
+    return seen_triples(mapper, releases.history(), by_version, **described)
