@@ -5,8 +5,8 @@ N-Triples, RDF/XML, JSON and HTML (`?format=` overrides Accept); every answer
 varies on Accept. IRIs are minted under `settings.base_iri`. Its RDF carries
 `migkg:firstSeen`/`lastSeen` from the releases (ontology/seen.py), and
 `/.well-known/void` describes the dataset with its releases: both change when a
-release is recorded, without a load, so they carry their own ETag and are not kept
-in the response cache (which follows the graph's digest).
+release is recorded, without a load, which the response cache follows (its key holds
+the release files' stamp, api/caching.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph
 
-from api.caching import etag_matches, etag_of
+from api.caching import etag_matches
 from api.deps import BackendDep, ReleasesDep, SettingsDep
 from api.entity_page import entity_page_html
 from api.export_files import dump_file
@@ -203,21 +203,8 @@ def well_known_void(request: Request, backend: BackendDep, settings: SettingsDep
     graph.parse(data=_dataset_description(backend, settings), format="nt")
     for triple in describe_releases(settings.base_iri, releases.index()):
         graph.add(triple)
-    body = serialize(graph, RDF_MEDIA[media].name)
-    return _own_etag(request, settings, body, media,
-                     _headers(_alternates(request.url.path, VOID_OFFERS)))
-
-
-def _own_etag(request: Request, settings: Settings, body: bytes, media: str,
-              headers: dict[str, str]) -> Response:
-    """An answer that depends on the releases too: its own ETag, so the response cache
-    (which follows the graph's digest alone) passes it through instead of keeping it."""
-    etag = etag_of(body)
-    headers = {**headers, "ETag": etag,
-               "Cache-Control": f"public, max-age={settings.cache_max_age}"}
-    if etag_matches(etag, request.headers.get("if-none-match", "")):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=_content_type(media), headers=headers)
+    return Response(serialize(graph, RDF_MEDIA[media].name), media_type=_content_type(media),
+                    headers=_headers(_alternates(request.url.path, VOID_OFFERS)))
 
 
 # -- ontology ---------------------------------------------------------------------------
@@ -319,8 +306,8 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
         graph = as_graph()
         for triple in seen(releases, mapper):
             graph.add(triple)
-        return _own_etag(request, settings, serialize(graph, RDF_MEDIA[media].name), media,
-                         headers)
+        return Response(serialize(graph, RDF_MEDIA[media].name),
+                        media_type=_content_type(media), headers=headers)
     return Response(orjson.dumps(as_json()), media_type=JSON, headers=headers)
 
 
