@@ -52,6 +52,17 @@ OLD_SUMMARY = "Western Balkans country with which the UK is to sign a new agreem
 NEW_SUMMARY = "Western Balkans country with which the UK signed a new agreement against smuggling gangs."
 
 
+def _edit_entity(path: Path, ident: str, before: str, after: str) -> None:
+    """Replace `before` with `after` inside the entity `ident`'s item only."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"    id: {ident}\n")
+    end = text.find("\n  - ", start)
+    end = len(text) if end < 0 else end
+    block = text[start:end]
+    assert block.count(before) == 1, f"{path.name}: {ident} has no single {before!r}"
+    path.write_text(text[:start] + block.replace(before, after) + text[end:], encoding="utf-8")
+
+
 def _edit(path: Path, before: str, after: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(before) == 1, f"{path.name}: the edit's anchor is not unique: {before!r}"
@@ -76,8 +87,8 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Facts]
           f"    agreement_type: agreement\n    status: {OLD_STATUS}\n",
           f"    id: {AGREEMENT}\n    name: UK-Serbia agreement on organised immigration crime\n"
           f"    agreement_type: agreement\n    status: {NEW_STATUS}\n")
-    _edit(data / "countries.yaml", f"    wikidata: Q403\n    summary: {OLD_SUMMARY}\n",
-          f"    wikidata: Q403\n    summary: {NEW_SUMMARY}\n")
+    _edit_entity(data / "countries.yaml", "RS", f"    summary: {OLD_SUMMARY}\n",
+                 f"    summary: {NEW_SUMMARY}\n")
     party = f"  - type: PARTY_TO\n    from: RS\n    to: {AGREEMENT}\n    role: "
     _edit(data / "agreements.yaml", f"{party}party\n", f"{party}signatory\n")
     facts = read_facts(data)
@@ -291,14 +302,15 @@ def test_the_entity_page_shows_its_history(tab: Tab) -> None:  # noqa: F811 (fix
     status = latest.locator('li.change[data-property="status"]')
     expect(status.locator("del")).to_have_text(OLD_STATUS)
     expect(status.locator("ins")).to_have_text(NEW_STATUS)
-    # Serbia's new role: a link that points at the agreement, its source named (the one
-    # such link that arrived in release 2); the removed one says its source is not named.
+    # Serbia's new role: a link that points at the agreement, its source named by the API
+    # (/v1/entities/{ref}/history names both ends), and so is the removed one's.
     arrived = latest.locator('li.change[data-what="relationship"][data-change="added"]')
     expect(arrived).to_contain_text("Parties")
     expect(arrived).to_contain_text("(role: signatory)")
     expect(arrived.get_by_role("link", name="Serbia")).to_have_attribute("href", "#/entity/country/RS")
-    expect(latest.locator('li.change[data-what="relationship"][data-change="removed"]')).to_contain_text(
-        "from an entity the history does not name")
+    removed = latest.locator('li.change[data-what="relationship"][data-change="removed"]')
+    expect(removed).to_contain_text("(role: party)")
+    expect(removed.get_by_role("link", name="Serbia")).to_have_attribute("href", "#/entity/country/RS")
     first = releases.nth(1)
     expect(first).to_contain_text("Added to the graph in this release, with")
     first.locator("summary").click()

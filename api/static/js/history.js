@@ -3,7 +3,7 @@
 // that release added, removed or changed about it (/v1/entities/{ref}/history).
 
 import { getJSON, postJSON, url } from "./api.js";
-import { KEY_QUALIFIERS, addedSummary, allReleases, changeCounts, changeItem, releaseLabel } from "./changes.js";
+import { addedSummary, allReleases, changeCounts, changeItem, releaseLabel } from "./changes.js";
 import { h, humanize, plural } from "./dom.js";
 import { section } from "./ui.js";
 
@@ -37,41 +37,11 @@ function laterFacts(e) {
   ];
 }
 
-/**
- * The history names no source for the links that point at the entity. Where its links
- * tell for certain, name it: the release added one link of that type and qualifiers,
- * and exactly one such link of the entity's arrived in that release.
- */
-function withSources(changes, version, e) {
-  const sig = (type, q) => [type, ...KEY_QUALIFIERS.map((k) => String((q && q[k]) ?? ""))].join("|");
-  const incoming = (c) => c.what === "relationship" && c.change === "added" && c.relationship
-    && c.relationship.target && c.relationship.target.id === e.id && !c.relationship.source;
-  const arrived = new Map();  // signature -> the entity's incoming links first seen in `version`
-  for (const r of e.relationships || []) {
-    if (r.direction !== "in" || r.first_seen !== version || !r.key) continue;
-    const parts = r.key.split("|");
-    const key = [parts[0], ...parts.slice(3, 6).map((x) => x || "")].join("|");
-    arrived.set(key, [...(arrived.get(key) || []), r]);
-  }
-  const added = new Map();
-  for (const c of changes.filter(incoming)) {
-    const key = sig(c.relationship.type, c.new);
-    added.set(key, (added.get(key) || 0) + 1);
-  }
-  return changes.map((c) => {
-    if (!incoming(c)) return c;
-    const key = sig(c.relationship.type, c.new);
-    const links = arrived.get(key) || [];
-    if (added.get(key) !== 1 || links.length !== 1) return c;
-    return { ...c, relationship: { ...c.relationship, source: links[0].other } };
-  });
-}
-
 function releaseItem(item, e, byVersion, names) {
   const { version } = item.release;
   const r = byVersion.get(version);
   const id = `history-${version.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-  const changes = withSources(item.changes, version, e);
+  const { changes } = item;
   const documents = e.documents || {};
   const list = h("ul", { class: "change-list" }, changes.map((c) => changeItem(c, { entity: e, names, documents })));
   const arrived = changes.some((c) => c.what === "entity" && c.change === "added");
@@ -100,8 +70,11 @@ async function namesOf(e, items) {
   for (const c of items.flatMap((item) => item.changes)) {
     const rel = c.relationship;
     if (!rel) continue;
-    if (rel.target && rel.target.id) ids.add(rel.target.id);
-    if (rel.key) ids.add(String(rel.key).split("|")[1]);
+    for (const end of [rel.source, rel.target]) {  // the API names both ends where it can
+      if (!end || !end.id) continue;
+      if (end.name && !names[end.id]) names[end.id] = end;
+      else ids.add(end.id);
+    }
   }
   const missing = [...ids].filter((id) => id && id !== e.id && !names[id]).slice(0, 200);
   if (missing.length === 0) return names;
