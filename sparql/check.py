@@ -28,7 +28,6 @@ MAX_QUERY_CHARS = 20_000
 MAX_NESTING = 32
 MAX_ASSIGNMENT_CHAIN = 8
 MAX_VALUES_CELLS = 1_000
-MAX_MESSAGE = 300
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
                    "WITH")
 # Strings (long ones first), IRIs and comments: nothing inside them is a keyword or a bracket.
@@ -37,17 +36,27 @@ _SKIP = re.compile(r'''"""(?:[^\\]|\\.)*?(?:"""|$)|\'\'\'(?:[^\\]|\\.)*?(?:\'\'\
 _PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)", re.I)
 _WORD = re.compile(r"[A-Za-z]+")
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.I)
-_AT = re.compile(r"\bat (\d+):(\d+)")
 
 
-def _code(query: str) -> str:
+def blank_code(query: str) -> str:
     """The query with strings, IRIs and comments blanked (each replaced by one space)."""
     return _SKIP.sub(" ", query)
 
 
+def blank_in_place(query: str) -> str:
+    """The query with strings, IRIs and comments blanked character for character (newlines
+    kept), so that a position in it is the same position in the query."""
+    return _SKIP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), query)
+
+
+def literal_spans(query: str) -> list[tuple[int, str]]:
+    """Where each string, IRI or comment starts, and its text."""
+    return [(m.start(), m.group()) for m in _SKIP.finditer(query)]
+
+
 def first_keyword(code: str) -> str:
     """The first keyword after the prologue (PREFIX and BASE declarations), upper-cased, of a
-    query whose strings, IRIs and comments are blanked (`_code`)."""
+    query whose strings, IRIs and comments are blanked (`blank_code`)."""
     while True:
         m = _PROLOGUE.match(code)
         if not m:
@@ -66,7 +75,7 @@ def check_query(query: str) -> None:
                             f"{MAX_QUERY_CHARS:,} are accepted")
     if CONTROL_CHARS.search(query):
         raise QueryRejected("the query holds control characters")
-    code = _code(query)
+    code = blank_code(query)
     if (depth := bracket_depth(code)) > MAX_NESTING:
         raise QueryRejected(f"the query nests brackets {depth} deep; at most {MAX_NESTING} "
                             "levels are accepted")
@@ -187,16 +196,3 @@ def _longest_chain(deps: dict[str, set[str]]) -> int:
                 on_path.discard(var)
                 depth[var] = 1 + max((depth.get(u, 0) for u in deps[var]), default=0)
     return max(depth.values(), default=0)
-
-
-def syntax_error(message: str) -> QueryRejected:
-    """The parser's message as a problem, with its line and column when it gives them."""
-    text = " ".join(message.split())  # one line
-    if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE] + "…"
-    m = _AT.search(text)
-    if m is None:
-        return QueryRejected(f"SPARQL syntax error: {text}")
-    line, column = int(m.group(1)), int(m.group(2))
-    return QueryRejected(f"SPARQL syntax error at line {line}, column {column}: "
-                         f"{text[m.end():].lstrip(': ')}", line=line, column=column)

@@ -14,10 +14,11 @@ from graph.budget import Budget, too_large
 from migkg.exc import NotAcceptable, QueryRejected
 from migkg.settings import Settings
 from ontology.vocab import PREFIXES
-from sparql.check import check_query, syntax_error
+from sparql.check import check_query
 from sparql.pool import WorkerPool
 from sparql.results import GRAPH_FORMATS, TABLE_FORMATS
 from sparql.store import Generation, refresh, store_root
+from sparql.syntax import syntax_error
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class SparqlService:
         head = reply.head
         if not head["ok"]:
             if head["error"] == "syntax":
-                raise syntax_error(head["message"])
+                raise syntax_error(head["message"], query)
             if head["error"] == "too-large":
                 raise too_large(head["budget"], int(head["limit"]))
             if head["error"] == "not-acceptable":

@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from sparql.results import TABLE_WRITERS, graph_bytes
+from sparql.variables import is_select_star, star_order
 
 READY = b"ready"
 ADDRESS_SPACE = 4 * 2**30  # a runaway query fails here, not in the machine's memory
@@ -61,12 +62,16 @@ class Worker:
             fmt = req.get("table")
             if fmt is None:
                 return {"ok": False, "error": "not-acceptable", "kind": "table"}, b""
-            variables = [v.value for v in res.variables]
+            names = [v.value for v in res.variables]
+            # the engine sorts `SELECT *` columns by name: put them in the query's order
+            order = (star_order(req["query"], names) if is_select_star(req["query"])
+                     else list(range(len(names))))
+            variables = [names[i] for i in order]
             rows: list[list[Any]] = []
             for solution in res:
                 if len(rows) == cap:
                     return self._table(fmt, variables, rows, True, budget)
-                row = [solution[i] for i in range(len(variables))]
+                row = [solution[i] for i in order]
                 if not budget.take(row):
                     return budget.refusal(), b""
                 rows.append(row)

@@ -3,7 +3,8 @@
 `/sparql` answers GET `?query=`, POST `application/sparql-query` and POST
 form-encoded `query=`, read-only: an update is refused with 400 and never
 reaches the store, which the workers open read-only anyway. The result format is
-negotiated from Accept (`?format=` overrides it, as many clients send).
+negotiated from Accept (`?format=` overrides it, as many clients send). `GET /sparql`
+without a query answers the SPARQL 1.1 Service Description (sparql/description.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from api.sparql_fields import MAX_VALUE_CHARS, parse_form, read_fields
 from graph.budget import Budget
 from migkg.exc import AnswerTooLarge, BadRequest, NotAcceptable, QueryRejected, QueryTimeout
 from ontology.negotiate import negotiate
+from sparql.description import CONTEXT, service_description
 from sparql.examples import examples
 from sparql.results import GRAPH_FORMATS, TABLE_FORMATS
 from sparql.service import Answer, SparqlService
@@ -43,6 +45,7 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "tsv": ("tsv", None), "ttl": (None, "ttl"), "turtle": (None, "ttl"), "nt": (None, "nt"),
     "ntriples": (None, "nt"), "n-triples": (None, "nt"), "jsonld": (None, "jsonld"),
     "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"),
+    "srj": ("json", "jsonld"), "srx": ("xml", "rdfxml"),  # the CLI's names (cli/formats.py)
 }
 _TEXT = ("text/",)
 
@@ -86,6 +89,29 @@ def _formats(request: Request, fmt: str | None) -> tuple[str | None, str | None]
     return chosen[0], chosen[1]
 
 
+_RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def _description(request: Request, fmt: str | None) -> Response:
+    """The Service Description, in the RDF format asked for (Turtle for `*/*`)."""
+    if fmt and fmt.lower() in FORMAT_NAMES:
+        name = FORMAT_NAMES[fmt.lower()][1]
+        if name is None:
+            raise NotAcceptable(f"the service description is RDF, not {fmt}",
+                                available=list(GRAPH_OFFERS)[:4])
+    else:
+        name = GRAPH_OFFERS[negotiate(request.headers.get("accept"), list(GRAPH_OFFERS))]
+    graph = service_description(request.app.state.settings.base_iri)
+    if name == "jsonld":
+        body = graph.serialize(format="json-ld", encoding="utf-8", context=CONTEXT,
+                               auto_compact=True)
+    else:
+        body = graph.serialize(format=_RDFLIB[name], encoding="utf-8")
+    media = next(f.media_type for f in GRAPH_FORMATS if f.name == name)
+    return Response(body, headers={"Vary": "Accept"},
+                    media_type=f"{media}; charset=utf-8" if media.startswith(_TEXT) else media)
+
+
 def _refuse_update() -> QueryRejected:
     return QueryRejected("this endpoint is read-only: SPARQL Update is refused and nothing was "
                          "changed", operation="update")
@@ -127,19 +153,25 @@ def _run(service: SparqlService, query: str, *, table: str | None, graph: str | 
 RESULT_MEDIA = [*(f.media_type for f in TABLE_FORMATS), *(f.media_type for f in GRAPH_FORMATS)]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "SELECT and ASK: SPARQL results (JSON, XML, CSV, TSV); CONSTRUCT and "
-          "DESCRIBE: RDF (Turtle, N-Triples, JSON-LD, RDF/XML), by Accept.",
+          "DESCRIBE: RDF (Turtle, N-Triples, JSON-LD, RDF/XML), by Accept. GET without a "
+          "query: the SPARQL 1.1 Service Description, in RDF (Turtle unless Accept or "
+          "`format` asks for N-Triples, JSON-LD or RDF/XML).",
           "content": {m: {} for m in RESULT_MEDIA}},
     **error_responses(400, 406, 422, 429, 503, 504),
 }
 DESCRIPTION = """A SPARQL 1.1 Protocol query endpoint over exactly the triples of
 `/v1/export.nt` (same IRIs, qualified relationships, quotations). Read-only: an
-update is refused (400). The `migkg`, `rdf`, `rdfs`, `owl`, `xsd`, `prov`,
+update is refused (400). `GET /sparql` with no query answers the endpoint's SPARQL 1.1
+Service Description (`sd:Service`: endpoint, language, result formats, the default
+dataset linked to its VoID at `/dataset`), content-negotiated. The `migkg`, `rdf`, `rdfs`, `owl`, `xsd`, `prov`,
 `dcterms`, `skos`, … prefixes are predeclared. Each query runs in a worker
 process killed at `MIGKG_QUERY_TIMEOUT_MS` (504); results stop at `MIGKG_ROW_CAP`
 rows or triples (`X-Truncated` says so); at most `MIGKG_CONSOLE_CONCURRENCY` queries
 run at once, at most `MIGKG_CONSOLE_PER_CLIENT` from one client address (429 with
-`Retry-After` beyond). Syntax errors answer 400 with the parser's `line` and
-`column`; an unknown or repeated field, 400 naming it.
+`Retry-After` beyond). A syntax error answers 400, "SPARQL syntax error at line L,
+column C: …" in plain words, with `line` and `column` members; an unknown or repeated
+field, 400 naming it. `SELECT *` lists its columns in the order the variables first
+appear in the query.
 
 An answer is also held to a budget while the worker reads it: at most
 `MIGKG_CONSOLE_MAX_BYTES` bytes (its text as read, and as serialized) and
@@ -165,6 +197,8 @@ async def sparql_get(
     if "update" in request.query_params:
         raise _refuse_update()
     fields = read_fields(request.query_params.multi_items(), FORMAT_NAMES)
+    if fields.query is None:  # no query: the endpoint describes itself
+        return _description(request, fields.format)
     async with query_slot(request, "sparql", "SPARQL queries"):
         return await _answer(request, fields.query, fields.format)
 
