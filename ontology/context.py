@@ -74,3 +74,23 @@ def build_context(schema: Schema | None = None) -> dict[str, Any]:
 
 def context_json(schema: Schema | None = None) -> str:
     return json.dumps(build_context(schema), indent=2, sort_keys=False) + "\n"
+
+
+CONTEXT_PATH = "/ontology/context.jsonld"
+
+
+def context_url(base: str) -> str:
+    """Where the context is published: `{base}/ontology/context.jsonld`, as the dumps and the
+    SPARQL endpoint are under `{base}` in the dataset description."""
+    return base + CONTEXT_PATH
+
+
+def referencing(jsonld: bytes, url: str) -> bytes:
+    """A JSON-LD document compacted with the context, its inline `@context` replaced by the
+    context's URL: the same triples for a reader that loads the URL (the served context is
+    the one it was compacted with), without repeating the whole context in every answer."""
+    document = json.loads(jsonld)
+    if not isinstance(document, dict) or not isinstance(document.get("@context"), dict):
+        return jsonld
+    document["@context"] = url
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode()

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Callable
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -37,8 +37,10 @@ from loaders.releases import Releases
 from migkg import __version__
 from migkg.exc import BackendUnavailable, NotAcceptable, NotFound
 from migkg.settings import Settings
-from ontology.context import context_json
+from ontology.context import context_json, context_url, referencing
 from ontology.describe import (
+    Description,
+    Link,
     description_graph,
     description_json,
     read_description,
@@ -60,14 +62,18 @@ router = APIRouter(tags=["linked data"])
 HTML, JSON = "text/html", "application/json"
 RDF_MEDIA = {f.media_type: f for f in FORMATS.values()}
 # Server preference when the client accepts several equally: RDF first, since
-# browsers ask for text/html explicitly and `*/*` is a generic client.
+# browsers ask for text/html explicitly and `*/*` is a generic client. One rule for
+# every negotiated document (`/id`, `/ontology`, `/dataset`): `*/*` or no Accept is Turtle.
 ENTITY_OFFERS = [*RDF_MEDIA, JSON, HTML]
-ONTOLOGY_OFFERS = [HTML, *RDF_MEDIA]
+ONTOLOGY_OFFERS = [*RDF_MEDIA, HTML]
 FORMAT_PARAM = {**{f.extension: f.media_type for f in FORMATS.values()},
                 "json": JSON, "html": HTML}
 FormatQuery = Annotated[str | None, Query(
     pattern=f"^({'|'.join(FORMAT_PARAM)})$",
     description="Overrides the Accept header: " + ", ".join(FORMAT_PARAM))]
+ContextQuery = Annotated[Literal["inline"] | None, Query(
+    description="JSON-LD only: `inline` puts the whole context in the document instead of "
+    "referencing it by URL (`{base}/ontology/context.jsonld`)")]
 _CHARSET = {"text/turtle", HTML}
 
 
@@ -91,6 +97,14 @@ def _negotiated(request: Request, fmt: str | None, offers: list[str]) -> str:
 def _headers(alternates: list[tuple[str, str]]) -> dict[str, str]:
     link = ", ".join(f'<{href}>; rel="alternate"; type="{media}"' for media, href in alternates)
     return {"Vary": "Accept", "Link": link}
+
+
+def _rdf_body(graph: Graph, media: str, base: str, context: str | None) -> bytes:
+    """`graph` in an RDF format; JSON-LD references the context by URL unless asked inline."""
+    body = serialize(graph, RDF_MEDIA[media].name)
+    if RDF_MEDIA[media].name == "jsonld" and context != "inline":
+        return referencing(body, context_url(base))
+    return body
 
 
 @lru_cache(maxsize=4)
@@ -187,12 +201,15 @@ def _dataset_description(backend: GraphBackend, settings: Settings) -> str:
     return dump_description(_dump_path(backend, settings, FORMATS["nt"]), settings.base_iri)
 
 
+_VOID_RESPONSES = {**_content(VOID_OFFERS), 304: {"description": "Not modified"},
+                   **error_responses(406, 503)}
+
+
 @router.get("/.well-known/void", response_class=Response,
-            summary="The dataset and its releases (VoID / DCAT)",
-            responses={**_content(VOID_OFFERS), 304: {"description": "Not modified"},
-                       **error_responses(406, 503)})
+            summary="The dataset and its releases (VoID / DCAT)", responses=_VOID_RESPONSES)
 def well_known_void(request: Request, backend: BackendDep, settings: SettingsDep,
-                    releases: ReleasesDep, format: FormatQuery = None) -> Response:  # noqa: A002
+                    releases: ReleasesDep, format: FormatQuery = None,  # noqa: A002
+                    context: ContextQuery = None) -> Response:
     """The VoID/DCAT description the dumps end with (`{base}/dataset`: counts,
     partitions, dumps, SPARQL endpoint), and each release as a DCAT 3 version of it
     (`dcat:hasVersion`; `dcat:version`, `dcterms:issued`, `migkg:releaseDigest`,
@@ -203,7 +220,39 @@ def well_known_void(request: Request, backend: BackendDep, settings: SettingsDep
     graph.parse(data=_dataset_description(backend, settings), format="nt")
     for triple in describe_releases(settings.base_iri, releases.index()):
         graph.add(triple)
-    return Response(serialize(graph, RDF_MEDIA[media].name), media_type=_content_type(media),
+    return Response(_rdf_body(graph, media, settings.base_iri, context),
+                    media_type=_content_type(media),
+                    headers=_headers(_alternates(request.url.path, VOID_OFFERS)))
+
+
+@router.get("/dataset", response_class=Response,
+            summary="The dataset IRI: its VoID / DCAT description", responses=_VOID_RESPONSES)
+def dataset(request: Request, backend: BackendDep, settings: SettingsDep,
+            releases: ReleasesDep, format: FormatQuery = None,  # noqa: A002
+            context: ContextQuery = None) -> Response:
+    """`{base}/dataset` dereferenced: the same description as `/.well-known/void`."""
+    return well_known_void(request, backend, settings, releases, format, context)
+
+
+@router.get("/dataset/{version}", response_class=Response,
+            summary="A release of the dataset (DCAT 3 version)",
+            responses={**_content(VOID_OFFERS), **error_responses(404, 406)})
+def dataset_version(version: str, request: Request, settings: SettingsDep,
+                    releases: ReleasesDep, format: FormatQuery = None,  # noqa: A002
+                    context: ContextQuery = None) -> Response:
+    """`{base}/dataset/{version}` dereferenced: the release as `/.well-known/void` describes
+    it (version, date, digest, notes, previous version, its three distributions)."""
+    media = _negotiated(request, format, VOID_OFFERS)
+    index = releases.index()
+    chosen = [r for r in index if r.version == version]
+    if not chosen:
+        raise NotFound(f"no release {version!r}; the releases are "
+                       + (", ".join(r.version for r in index) or "none yet"))
+    graph = bind(Graph())
+    for triple in describe_releases(settings.base_iri, chosen):
+        graph.add(triple)
+    return Response(_rdf_body(graph, media, settings.base_iri, context),
+                    media_type=_content_type(media),
                     headers=_headers(_alternates(request.url.path, VOID_OFFERS)))
 
 
@@ -217,19 +266,21 @@ def _generated(name: str) -> str:
 
 @router.get("/ontology", response_class=Response, summary="The ontology (HTML or RDF)",
             responses={**_content(ONTOLOGY_OFFERS), **error_responses(406)})
-def ontology(request: Request, format: FormatQuery = None) -> Response:  # noqa: A002
-    """Classes and properties generated from the schema; HTML unless RDF is asked for."""
+def ontology(request: Request, settings: SettingsDep, format: FormatQuery = None,  # noqa: A002
+             context: ContextQuery = None) -> Response:
+    """Classes and properties generated from the schema: Turtle for `*/*` (as `/id`), HTML
+    when the client asks for it (a browser does), or another RDF format."""
     media = _negotiated(request, format, ONTOLOGY_OFFERS)
     alternates = _alternates(request.url.path, ONTOLOGY_OFFERS)
     if media == HTML:
         return HTMLResponse(_ontology_html(), headers=_headers(alternates))
-    body = serialize(build_ontology(), RDF_MEDIA[media].name)
+    body = _rdf_body(build_ontology(), media, settings.base_iri, context)
     return Response(body, media_type=_content_type(media), headers=_headers(alternates))
 
 
 @lru_cache(maxsize=1)
 def _ontology_html() -> str:
-    return ontology_html(build_ontology(), _alternates("/ontology", ONTOLOGY_OFFERS[1:]))
+    return ontology_html(build_ontology(), _alternates("/ontology", list(RDF_MEDIA)))
 
 
 @router.get("/ontology.ttl", response_class=Response, summary="The ontology in Turtle",
@@ -259,8 +310,8 @@ def context_jsonld() -> Response:
             summary="Dereference an entity or relationship IRI",
             responses={**_content(ENTITY_OFFERS), **error_responses(404, 406)})
 def entity(kind: str, ident: str, request: Request, backend: BackendDep,
-           settings: SettingsDep, releases: ReleasesDep,
-           format: FormatQuery = None) -> Response:  # noqa: A002
+           settings: SettingsDep, releases: ReleasesDep, format: FormatQuery = None,  # noqa: A002
+           context: ContextQuery = None) -> Response:
     """`{base}/id/{kind}/{id}` described in the negotiated format.
 
     RDF: the entity's triples, its relationships both ways (direct triple and
@@ -270,30 +321,46 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
     properties, evidence and relationships. HTML: the explorer's entity page, rendered
     on the server (readable without JavaScript) and linking the alternates. `kind`
     `rel` names a qualified relationship node.
+
+    A suffix names the format instead of Accept: `/id/country/RS.ttl` (`.nt`, `.jsonld`,
+    `.rdf`, `.json`, `.html`), when the rest is an existing id; otherwise the whole
+    segment is the id. A negotiated answer names its suffixed URL in `Content-Location`.
     """
-    media = _negotiated(request, format, ENTITY_OFFERS)
     mapper = _mapper(settings.base_iri)
-    alternates = _alternates(request.url.path, ENTITY_OFFERS)
-    headers = _headers(alternates)
     schema = get_schema()
+    found: Link | Description | None = None
+    suffix: str | None = None
+    for name, ext in _suffix_candidates(ident):
+        found = _lookup(backend, mapper, kind, name)
+        if found is not None:
+            ident, suffix = name, ext
+            break
+    if found is None:
+        raise NotFound(f"no relationship {ident!r}" if kind == "rel" else f"no {kind} {ident!r}")
+    path = request.url.path.removesuffix(f".{suffix}") if suffix else request.url.path
+    alternates = _alternates(path, ENTITY_OFFERS)
+    headers = _headers(alternates)
+    if suffix is None:
+        media = _negotiated(request, format, ENTITY_OFFERS)
+        headers["Content-Location"] = f"{path}.{_EXTENSION[media]}"
+    else:
+        media = FORMAT_PARAM[suffix]
+        if format is not None and FORMAT_PARAM[format] != media:
+            raise NotAcceptable(f"the `.{suffix}` suffix asks for {media} and `?format={format}` "
+                                f"for {FORMAT_PARAM[format]}: give one", available=[media])
+        del headers["Vary"]  # the suffix fixes the format
     as_graph: Callable[[], Graph]
     as_json: Callable[[], dict[str, Any]]
     seen: Callable[[Releases, Mapper], list[Any]]
-    if kind == "rel":
-        link = read_relationship(backend, mapper, f"{mapper.base}/id/rel/{ident}")
-        if link is None:
-            raise NotFound(f"no relationship {ident!r}")
+    if isinstance(found, Link):
+        link = found
         as_graph = partial(relationship_graph, link, mapper)
         seen = partial(_seen, link=link)
         as_json = partial(relationship_json, link, mapper)
         if media == HTML:
             return HTMLResponse(relationship_html(as_json(), schema, alternates), headers=headers)
     else:
-        spec = schema.kind_by_slug(kind)
-        canonical = spec is not None and spec.slug == kind  # IRIs use the slug, not the plural
-        desc = read_description(backend, spec, ident, schema) if spec and canonical else None
-        if desc is None:
-            raise NotFound(f"no {kind} {ident!r}")
+        desc = found
         as_graph = partial(description_graph, desc, mapper)
         seen = partial(_seen, desc=desc)
         as_json = partial(description_json, desc, mapper)
@@ -306,9 +373,32 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
         graph = as_graph()
         for triple in seen(releases, mapper):
             graph.add(triple)
-        return Response(serialize(graph, RDF_MEDIA[media].name),
+        return Response(_rdf_body(graph, media, settings.base_iri, context),
                         media_type=_content_type(media), headers=headers)
     return Response(orjson.dumps(as_json()), media_type=JSON, headers=headers)
+
+
+_EXTENSION = {media: ext for ext, media in FORMAT_PARAM.items()}
+
+
+def _suffix_candidates(ident: str) -> list[tuple[str, str | None]]:
+    """`RS.ttl` may be RS in Turtle (tried first) or an id `RS.ttl`; `RS` is only RS."""
+    stem, dot, ext = ident.rpartition(".")
+    if dot and stem and ext in FORMAT_PARAM:
+        return [(stem, ext), (ident, None)]
+    return [(ident, None)]
+
+
+def _lookup(backend: GraphBackend, mapper: Mapper, kind: str,
+            ident: str) -> Link | Description | None:
+    """The relationship (`kind` `rel`) or the entity `/id/{kind}/{ident}` names, if any."""
+    if kind == "rel":
+        return read_relationship(backend, mapper, f"{mapper.base}/id/rel/{ident}")
+    schema = get_schema()
+    spec = schema.kind_by_slug(kind)
+    if spec is None or spec.slug != kind:  # IRIs use the slug, not the plural
+        return None
+    return read_description(backend, spec, ident, schema)
 
 
 def _seen(releases: Releases, mapper: Mapper, **described: Any) -> list[Any]:
