@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.collections import (
-    FormatParam,
     LimitParam,
     OffsetParam,
     answer,
@@ -16,6 +15,7 @@ from api.collections import (
     paging,
 )
 from api.deps import ReadBackendDep, ReleasesDep, SettingsDep, answered_release
+from api.geo import DetailFormat, DetailFormatParam, ListFormatParam, geo_entity, geo_page, wants_geojson
 from api.models import EntityDetail, Page
 from api.problems import error_responses
 from graph.entities import ListFilter, enum_properties, get_entity, list_entities, type_property
@@ -65,7 +65,7 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
         facets: str | None = facets_q,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
-        format: FormatParam = None,  # noqa: A002
+        format: ListFormatParam = None,  # noqa: A002
     ) -> Any:
         wanted = tuple(dict.fromkeys(f.strip() for f in (facets or "").split(",") if f.strip()))
         f = ListFilter(q, status, type, date_from, date_to, sort, limit, offset, wanted)
@@ -74,6 +74,9 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
                     **paging(request, response, found.total, limit, offset))
         rows = ([it["id"], it["name"], it["kind"], it["aliases"], it["summary"],
                  *(it["properties"].get(c) for c in columns[len(FIXED):])] for it in found.items)
+        if wants_geojson(request, format):
+            return geo_page(backend, kind.name, kind.plural, found.items, body.model_dump(),
+                            response.headers.get("Link"))
         return answer(request, response, body, format, columns, rows, kind.plural)
 
     list_kind.__name__ = f"list_{kind.plural}"
@@ -82,7 +85,10 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
 
 def _detail_endpoint(kind: NodeKind) -> Callable[..., EntityDetail]:
     def one(ref: str, request: Request, backend: ReadBackendDep, settings: SettingsDep,
-            releases: ReleasesDep) -> EntityDetail:
+            releases: ReleasesDep,
+            format: DetailFormat | None = DetailFormatParam) -> Any:  # noqa: A002
+        if wants_geojson(request, format):
+            return geo_entity(backend, kind.name, kind.plural, resolve(backend, ref, kind.name))
         return _detail(request, backend, releases, settings.base_iri,
                        resolve(backend, ref, kind.name), kind.name)
 
