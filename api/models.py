@@ -119,8 +119,10 @@ class CountryAgreements(Collection):
 class SearchHit(EntityRef):
     aliases: list[str] = []
     exact: bool = Field(description="An exact name, alias or id.")
-    match: str = Field(description="How it matched: id, name, alias, words, prefix ...")
+    match: str = Field(description="How it matched: id, name, aliases, reference_names, core, "
+                                   "office, words, surname, acronym, prefix, fuzzy")
     score: float
+    why: str = Field("", description="Which name matched, and how (an office: its title and date)")
 
 
 class SearchPage(Collection):

@@ -165,8 +165,9 @@ def test_ambiguous_names_answer_409_with_ranked_candidates(loaded: FalkorBackend
 
 
 def test_unknown_names_suggest_only_close_names(loaded: FalkorBackend, client: TestClient) -> None:
+    assert resolve(loaded, "Aegaen route") == "turkey-greek-islands-route"  # a typo resolves
     with pytest.raises(NotFound) as err:
-        resolve(loaded, "Aegaen route")
+        resolve(loaded, "Aegaen route", "Country")  # ... and is suggested across kinds
     ids = [s["id"] for s in err.value.extra["suggestions"]]
     assert ids[0] == "turkey-greek-islands-route" and "western-balkans-route" not in ids
     with pytest.raises(NotFound) as err:
@@ -175,7 +176,7 @@ def test_unknown_names_suggest_only_close_names(loaded: FalkorBackend, client: T
     assert "western-balkans-route" not in [s["id"] for s in suggest(loaded, "Aegean route")]
     assert [s["id"] for s in suggest(loaded, "Serbie", "Country")] == ["RS"]
     assert suggest(loaded, "Narnia") == []
-    res = client.get("/v1/routes/Aegaen route/path")
+    res = client.get("/v1/countries/Aegaen route")
     assert res.status_code == 404
     assert "western-balkans-route" not in [s["id"] for s in res.json()["suggestions"]]
 

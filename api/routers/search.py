@@ -20,12 +20,11 @@ from api.problems import error_responses
 from api.results import QueryLimitParam, rows_answer
 from cypher import get_registry
 from graph.entities import with_passage
-from graph.resolve import ID_FOLDED as EXACT_FLOOR
 from graph.resolve import resolve_ref, search_all
 
 router = APIRouter(tags=["entities"])
 
-SEARCH_COLUMNS = ["id", "name", "kind", "aliases", "exact", "match", "score"]
+SEARCH_COLUMNS = ["id", "name", "kind", "aliases", "exact", "match", "score", "why"]
 COVERAGE_COLUMNS = ["agreement", "name", "agreement_type", "status", "date", "how", "role",
                     "via", "evidence"]
 
@@ -47,11 +46,13 @@ def search(
     punctuation: exact names, aliases and reference names first (`uk`, `Türkiye`,
     `FCDO`), then names holding every word typed (`western balkans`, a surname such as
     `cooper`, an acronym such as `epc`), then names where the last word typed starts a
-    word (`serb`). `match` says how each item matched; `exact` is an exact name or id."""
+    word (`serb`), and typos when little else matches (`serbai`). `match` says how each item
+    matched; `exact` is an exact name, id or office title."""
     kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else None
     found = search_all(backend, q, kinds)
     items = [{"id": c.id, "name": c.name, "kind": c.kind, "aliases": list(c.aliases),
-              "exact": c.score >= EXACT_FLOOR, "match": c.match, "score": round(c.score, 1)}
+              "exact": c.exact, "match": c.match, "score": round(c.score, 1),
+              "why": c.why}
              for c in found[offset:offset + limit]]
     body = SearchPage(items=items, **paging(request, response, len(found), limit, offset))
     rows = ([it[c] for c in SEARCH_COLUMNS] for it in items)
