@@ -21,8 +21,10 @@ from api.routers import (
     entities,
     explorer,
     health,
+    match,
     queries,
     rdf,
+    reconcile,
     releases,
     search,
     sparql,
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             {"name": "linked data", "description": "RDF dumps, the ontology and dereferenceable IRIs."},
             {"name": "releases", "description": "Releases, what changed between them, and "
                                                 "each entity's history."},
+            {"name": "reconciliation", "description": "W3C Reconciliation Service API 0.2 "
+                                                      "(OpenRefine)."},
             {"name": "health", "description": "Liveness and readiness."},
         ],
     )
@@ -117,6 +121,6 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (health.router, search.router, entities.router, queries.router,
                    cypher.router, sparql.router, rdf.router, explorer.router, docs.router,
-                   documents.router, releases.router):
+                   documents.router, releases.router, match.router, reconcile.router):
         app.include_router(router)
     return app

@@ -39,6 +39,7 @@ from graph.schema import get_schema
 from graph.scoring import (
     ID_AS_TYPED,
     ID_FOLDED,
+    PREFERRED_KIND,
     Candidate,
     Query,
     office_candidate,
@@ -202,9 +203,12 @@ class _Lookup:
 def _winner(cands: list[Candidate], floor: float = 0.0) -> Candidate | None:
     if not cands or cands[0].score < floor:
         return None
-    best = cands[0]
-    if best.score >= ID_AS_TYPED or len(cands) == 1 or best.score - cands[1].score >= MARGIN:
+    best, lead = cands[0], cands[0].score - cands[1].score if len(cands) > 1 else MARGIN
+    if dict(best.features).get("id") == ID_AS_TYPED or lead >= MARGIN:
         return best
+    if lead > 0 and PREFERRED_KIND in dict(best.features) \
+            and PREFERRED_KIND not in dict(cands[1].features):
+        return best  # a kind asked for breaks a tie
     return None
 
 

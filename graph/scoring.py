@@ -31,6 +31,7 @@ FUZZY_CUTOFF = 80.0  # rapidfuzz ratio below which two texts or words are not al
 OFFICE_FUZZY_CUTOFF = 88.0  # a title is short: a typo of one must be closer
 DESCRIPTIVE = {"Figure": 12.0, "Document": 8.0}
 PREFERRED = 5.0
+PREFERRED_KIND = "kind asked for"  # the feature a preferred kind adds
 EXACT_MATCHES = frozenset({"id", "name", "aliases", "label", "reference_names", "core", "office"})
 _PROP_WORDS = {"name": "name", "aliases": "alias", "label": "label",
                "reference_names": "reference name"}
@@ -228,7 +229,7 @@ def _candidate(row: Mapping[str, Any], s: float, how: str, why: str,
         features.append((f"descriptive {kind.lower()} name", -DESCRIPTIVE[kind]))
     if kind in prefer:
         s += PREFERRED
-        features.append(("kind asked for", PREFERRED))
+        features.append((PREFERRED_KIND, PREFERRED))
     aliases = tuple(a for a in row.get("aliases") or [] if isinstance(a, str))
     return Candidate(str(row["id"]), kind, str(row.get("name") or row["id"]), s, how, why,
                      aliases, tuple(features))
