@@ -10,7 +10,17 @@ import sys
 import time
 from typing import Any
 
-from cli.base import EXIT_USAGE, Subparsers, add_command, may_skip_reading, settings_for, unchecked_quotes
+from cli.base import (
+    EXIT_USAGE,
+    Subparsers,
+    add_command,
+    may_skip_reading,
+    open_graph,
+    require_graph,
+    settings_for,
+    tcp_port,
+    unchecked_quotes,
+)
 from cli.render import StageProgress, print_counts, print_rows
 from migkg.exc import MigkgError, NotFound
 from migkg.settings import Settings
@@ -20,10 +30,12 @@ class PortInUse(MigkgError):
     status, title, slug = 409, "Port in use", "port-in-use"
 
 
-def _backend(settings: Settings) -> Any:
-    from graph import open_backend
+class CannotListen(MigkgError):
+    status, title, slug = 400, "Cannot listen", "cannot-listen"
 
-    return open_backend(settings)
+
+def _backend(settings: Settings) -> Any:
+    return open_graph(settings)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -106,7 +118,10 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from graph.stats import graph_stats
 
-    stats = graph_stats(_backend(settings_for(args)))
+    settings = settings_for(args)
+    backend = _backend(settings)
+    require_graph(backend, settings)  # not a table of zeros: nothing was ever loaded
+    stats = graph_stats(backend)
     print_counts(stats.nodes, stats.relationships, args.fmt)
     return 0
 
@@ -136,10 +151,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     registry: Any = _named(args.name) if args.name else None
     backend = _backend(settings)
-    if not backend.exists():
-        from graph.errors import not_loaded
-
-        raise not_loaded()
+    require_graph(backend, settings)
     if registry is not None:
         result = registry.run(backend, args.name, dict(args.param), settings)
     else:
@@ -173,7 +185,7 @@ def _check_port(host: str, port: int) -> None:
             if err.errno == errno.EADDRINUSE:
                 raise PortInUse(f"{host}:{port} is taken by another process; choose another "
                                 f"port, e.g. MIGKG_PORT={port + 123 if port < 65000 else 8123}") from None
-            raise MigkgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+            raise CannotListen(f"{host}:{port}: {err.strerror or err}") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -222,29 +234,42 @@ def _parse_param(text: str) -> tuple[str, str]:
     return key, value
 
 
+VALIDATE = [("validate", "check data/, print the counts"),
+            ("validate --data my-facts --format json", "another folder, counts as JSON")]
+LOAD = [("load", "make the graph hold exactly data/ (a diff; --full rebuilds)"),
+        ("load --backend neo4j", "the same into Neo4j (NEO4J_URI, docs/neo4j.md)")]
+STATS = [("stats --format csv", "counts per kind and relationship type")]
+QUERY = [("query --name agreements_covering_country --param country=Serbia", "a named query"),
+         ("query --list", "the named queries and their parameters"),
+         ("query \"MATCH (c:Country {id: 'RS'}) RETURN c.name AS name\"", "read-only Cypher"),
+         ("query --name shortest_connection --param from=Serbia --param to=Germany --format json",
+          "")]
+SERVE = [("serve --port 8123", "the API and the explorer on http://127.0.0.1:8123/")]
+
+
 def register(sub: Subparsers) -> None:
     """validate, load, stats, query, serve."""
-    for verb, fn, help_ in (
-        ("validate", cmd_validate, "check the curated facts and print a summary"),
-        ("load", cmd_load, "validate and load the facts, replacing the graph"),
+    for verb, fn, help_, examples in (
+        ("validate", cmd_validate, "check the curated facts and print a summary", VALIDATE),
+        ("load", cmd_load, "validate and load the facts, replacing the graph", LOAD),
     ):
         p = add_command(sub, verb, fn, help_, backend=verb == "load", data=True, fmt=verb == "validate",
-                        quotes=True)
+                        quotes=True, examples=examples)
         p.add_argument("--allow-empty", action="store_true",
                        help="accept a folder with no entity besides documents (an empty graph)")
         if verb == "load":
             p.add_argument("--full", action="store_true",
                            help="rebuild the whole graph, even when only a few facts changed")
     add_command(sub, "stats", cmd_stats, "counts per node kind and relationship type",
-                backend=True, fmt=True)
+                backend=True, fmt=True, examples=STATS)
     p = add_command(sub, "query", cmd_query, "run read-only Cypher, or a named query with --name",
-                    backend=True, fmt=True)
+                    backend=True, fmt=True, examples=QUERY)
     p.add_argument("cypher", nargs="?", help="a read-only Cypher statement")
     p.add_argument("--name", help="a named query from cypher/")
     p.add_argument("--param", action="append", type=_parse_param, default=[],
                    metavar="KEY=VALUE", help="a named query's parameter (repeatable)")
     p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
     p = add_command(sub, "serve", cmd_serve, "serve the API and the explorer (loads data/ when stale)",
-                    backend=True, data=True, quotes=True)
+                    backend=True, data=True, quotes=True, examples=SERVE)
     p.add_argument("--host", help="address to bind (default MIGKG_HOST, 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default MIGKG_PORT, 8000)")
+    p.add_argument("--port", type=tcp_port, help="port, 1 to 65535 (default MIGKG_PORT, 8000)")

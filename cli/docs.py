@@ -89,6 +89,18 @@ def cli_markdown() -> str:
     return "\n".join(lines)
 
 
+def examples_markdown() -> str:
+    """Every command's examples, as `migkg COMMAND --help` ends with them."""
+    from cli.base import examples_text
+    from cli.main import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    blocks = [examples_text(p.examples, indent="") for p in sub.choices.values()
+              if getattr(p, "examples", None)]
+    return "```sh\n" + "\n".join(blocks) + "\n```"
+
+
 def _schema_section() -> str:
     return schema_markdown(get_schema())
 
@@ -98,6 +110,7 @@ SECTIONS: dict[str, tuple[Path, Callable[[], str]]] = {
     "schema": (DOCS / "schema.md", _schema_section),
     "settings": (DOCS / "cli.md", settings_markdown),
     "cli": (DOCS / "cli.md", cli_markdown),
+    "cli-examples": (DOCS / "cli.md", examples_markdown),
 }
 FILES = sorted({path for path, _ in SECTIONS.values()})
 

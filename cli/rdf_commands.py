@@ -7,12 +7,10 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 
-from cli.base import Subparsers, add_command, settings_for
+from cli.base import Subparsers, add_command, open_graph, require_graph, settings_for
+from cli.formats import RDF_ALIASES, RDF_FORMATS, format_argument
 from cli.output import resolve_target, write_output
 from cli.render import ByteProgress
-from graph.errors import not_loaded
-
-RDF_FORMATS = ("ttl", "nt", "jsonld", "rdfxml")
 
 
 def _counted(chunks: Iterable[bytes], progress: ByteProgress) -> Iterator[bytes]:
@@ -22,26 +20,24 @@ def _counted(chunks: Iterable[bytes], progress: ByteProgress) -> Iterator[bytes]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export the graph as RDF: `--format ttl|nt|jsonld|rdfxml`, `-o FILE` (`-` = stdout)."""
-    from graph import open_backend
+    """Export the graph as RDF: `--format ttl|nt|jsonld|rdf`, `-o FILE` (`-` = stdout)."""
     from ontology.export import export_bytes
 
     settings = settings_for(args)
     resolve_target(args.output)  # refuse an unwritable target before any work
-    backend = open_backend(settings)
+    backend = open_graph(settings)
     started = time.perf_counter()
     try:
-        if not backend.exists():
-            raise not_loaded()
+        require_graph(backend, settings)
         # No bar while the dump itself goes to the terminal: they would interleave.
         quiet = args.output == "-" and sys.stdout.isatty()
-        with ByteProgress(f"exporting {args.format}", enabled=not quiet) as progress:
-            size = write_output(_counted(export_bytes(backend, settings.base_iri, args.format), progress),
-                                args.output)
+        chunks = export_bytes(backend, settings.base_iri, RDF_FORMATS[args.fmt])
+        with ByteProgress(f"exporting {args.fmt}", enabled=not quiet) as progress:
+            size = write_output(_counted(chunks, progress), args.output)
     finally:
         backend.close()
     if args.output != "-":
-        sys.stderr.write(f"wrote {size:,} bytes of {args.format} to {args.output} "
+        sys.stderr.write(f"wrote {size:,} bytes of {args.fmt} to {args.output} "
                          f"in {time.perf_counter() - started:.2f}s\n")
     return 0
 
@@ -56,9 +52,12 @@ def cmd_ontology(args: argparse.Namespace) -> int:
 
 def register(sub: Subparsers) -> None:
     """export, ontology."""
-    p = add_command(sub, "export", cmd_export, "export the graph as RDF", backend=True)
-    p.add_argument("--format", choices=RDF_FORMATS, default="ttl",
-                   help="RDF serialisation (default ttl)")
+    p = add_command(sub, "export", cmd_export, "export the graph as RDF", backend=True, examples=[
+        ("export --format nt -o graph.nt", "RDF dump (-o - for stdout)"),
+        ("export --format rdf -o - | head", "RDF/XML (the old name rdfxml still works)")])
+    format_argument(p, list(RDF_FORMATS), RDF_ALIASES, "ttl", "RDF serialisation, named as its "
+                    "file extension and /v1/export.{ext}")
     p.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write; - for stdout (default)")
-    p = add_command(sub, "ontology", cmd_ontology, "print or write the OWL ontology (Turtle)")
+    p = add_command(sub, "ontology", cmd_ontology, "print or write the OWL ontology (Turtle)",
+                    examples=[("ontology -o migkg.ttl", "the OWL ontology in Turtle")])
     p.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write; - for stdout (default)")

@@ -105,14 +105,17 @@ def register(sub: Subparsers) -> None:
     """release, releases, changes."""
     p = add_command(sub, "release", cmd_release,
                     "record the validated facts as a release in the data folder's releases/",
-                    data=True, quotes=True)
+                    data=True, quotes=True, examples=[
+                        ("release --version 2026.12.1 --notes \"Two new agreements\"", "")])
     p.add_argument("--version", required=True, help="the release's version, e.g. 2026.12.1")
     p.add_argument("--notes", help="what this release brings, in a sentence or two")
     p.add_argument("--date", help="the release date, YYYY-MM-DD (default: today, UTC)")
     add_command(sub, "releases", cmd_releases, "list the releases, oldest first", data=True,
-                fmt=True)
+                fmt=True, examples=[("releases --format json", "")])
     p = add_command(sub, "changes", cmd_changes,
-                    "what changed between two releases, grouped by entity", data=True, fmt=True)
+                    "what changed between two releases, grouped by entity", data=True, fmt=True,
+                    examples=[("changes --since 2026.12.1", "since a release, to the latest"),
+                              ("changes --since 2026-01-01 --until 2026.12.1 --csv", "")])
     p.add_argument("--since", required=True, help="a release version, or a date (the latest "
                                                   "release on or before it)")
     p.add_argument("--until", help="a version or a date (default: the latest release)")

@@ -237,16 +237,26 @@ def _position(line: str) -> int:
     return int(m.group(1)) if m else -1
 
 
+FIND = ("find pm-epc-budapest-western-balkans \"North Macedonia\"", "spans ready to paste as quotes")
+CHECK = ("check", "changed hashes, orphaned and unused texts")
+ADD = ("add speech.txt --id home-office-speech --title \"A speech\" "
+       "--licence \"Open Government Licence v3.0\"", "store a new text and its manifest")
+
+
 def register(sub: Any) -> None:
     """Add `sources` (add | find | check) and `review` to the `migkg` parser."""
     src = sub.add_parser("sources", help="store, search and check the source texts",
-                         description="store, search and check the source texts")
+                         description="store, search and check the source texts",
+                         examples=[(f"sources {line}", what) for line, what in (
+                             FIND, CHECK, ADD)])
     verbs = src.add_subparsers(dest="sources_command", required=True, metavar="VERB")
 
-    def verb(name: str, fn: Any, help_: str) -> argparse.ArgumentParser:
-        return add_command(verbs, name, fn, help_, data=True)
+    def verb(name: str, fn: Any, help_: str, example: tuple[str, str]) -> argparse.ArgumentParser:
+        return add_command(verbs, name, fn, help_, data=True,
+                           examples=[(f"sources {example[0]}", example[1])])
 
-    p = verb("add", cmd_add, "store a text as sources/<id>.txt with its manifest; print its SHA-256")
+    p = verb("add", cmd_add, "store a text as sources/<id>.txt with its manifest; print its SHA-256",
+             ADD)
     p.add_argument("file", help="the document's plain text (UTF-8)")
     p.add_argument("--id", required=True, help="the Document id (a slug)")
     p.add_argument("--title", required=True)
@@ -255,11 +265,12 @@ def register(sub: Any) -> None:
                 "retrieval"):
         p.add_argument(f"--{opt}")
     p.add_argument("--force", action="store_true", help="replace an existing text")
-    p = verb("find", cmd_find, "print the spans of a document that match some words")
+    p = verb("find", cmd_find, "print the spans of a document that match some words", FIND)
     p.add_argument("doc", help="a Document id")
     p.add_argument("words", help="words to find (whitespace, curly apostrophes, case folded)")
     p.add_argument("--limit", type=int, default=20, help="matches to print (default 20)")
-    verb("check", cmd_check, "report changed hashes, orphaned texts and unused documents")
+    verb("check", cmd_check, "report changed hashes, orphaned texts and unused documents", CHECK)
     p = add_command(sub, "review", cmd_review, "list, per document, every fact it supports (Markdown)",
-                    data=True, quotes=True)
+                    data=True, quotes=True, examples=[
+                        ("review --doc pm-epc-budapest-western-balkans", "the facts one document supports")])
     p.add_argument("--doc", help="only this Document id")

@@ -2,8 +2,9 @@
 
 Output as `migkg query`: `--format table|json|csv` (JSON is `{"columns", "rows"}`);
 CONSTRUCT and DESCRIBE print their triples as rows of subject, predicate and
-object. The other `--format`s print a standard serialisation instead (`srj` for
-SPARQL JSON, `xml`, `tsv`; `ttl`, `nt`, `jsonld`, `rdfxml`). The query runs as on `/sparql`:
+object. The other `--format`s print a standard serialisation instead, named as in
+cli/formats.py (`srj` SPARQL JSON, `srx` SPARQL XML, `tsv`; `ttl`, `nt`, `jsonld`,
+`rdf`; the old `xml` and `rdfxml` still work). The query runs as on `/sparql`:
 checked, in a worker process under `MIGKG_QUERY_TIMEOUT_MS`, cut at `MIGKG_ROW_CAP`.
 """
 
@@ -15,20 +16,24 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.base import add_command, settings_for
+from cli.base import add_command, open_graph, require_graph, settings_for
+from cli.formats import SPARQL_ALIASES, SPARQL_RAW, format_argument
 from migkg.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
 TABLE_FORMATS = ("table", "json", "csv")  # as `migkg query`
-RAW_FORMATS = {"srj": "json", "xml": "xml", "tsv": "tsv",  # the serialisations /sparql sends
-               "ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdfxml"}
 
 
 def _service(settings: Settings) -> Any:
-    from graph import open_backend
     from sparql.service import SparqlService
 
-    return SparqlService(open_backend(settings), settings)
+    backend = open_graph(settings)
+    try:
+        require_graph(backend, settings)
+    except Exception:
+        backend.close()
+        raise
+    return SparqlService(backend, settings)
 
 
 def _value(term: dict[str, str] | None) -> Any:
@@ -63,10 +68,8 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     service = _service(settings)
     try:
-        if args.fmt in RAW_FORMATS:
-            from api.routers.sparql import FORMAT_NAMES
-
-            table_fmt, graph_fmt = FORMAT_NAMES[RAW_FORMATS[args.fmt]]
+        if args.fmt in SPARQL_RAW:
+            table_fmt, graph_fmt = SPARQL_RAW[args.fmt]
             answer = service.query(args.query, table=table_fmt, graph=graph_fmt)
             sys.stdout.buffer.write(answer.body)
             sys.stdout.flush()
@@ -90,10 +93,15 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     """The `sparql` verb (`cli.main.COMMAND_MODULES` lists this module)."""
     p = add_command(sub, "sparql", cmd_sparql, "run a read-only SPARQL query over the graph's RDF",
-                    backend=True)
+                    backend=True, examples=[
+                        ("sparql 'SELECT ?name WHERE { ?c a migkg:Country ; migkg:name ?name } "
+                         "LIMIT 3'", "a table, as `migkg query`"),
+                        ("sparql --format srj 'ASK { ?s ?p ?o }'", "SPARQL JSON results, as /sparql sends"),
+                        ("sparql --format ttl 'CONSTRUCT WHERE { ?s a migkg:Route }'", "Turtle")])
     p.add_argument("query", help="a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    p.add_argument("--format", choices=[*TABLE_FORMATS, *RAW_FORMATS], default="table", dest="fmt",
-                   help="table, json or csv as `migkg query`; or a serialisation as /sparql "
-                        "sends it: srj (SPARQL JSON), xml, tsv, ttl, nt, jsonld, rdfxml")
+    format_argument(p, [*TABLE_FORMATS, *SPARQL_RAW], SPARQL_ALIASES, "table",
+                    "table, json or csv as `migkg query`; or a serialisation as /sparql sends it: "
+                    "srj (SPARQL JSON results), srx (SPARQL XML results), tsv; ttl, nt, jsonld, rdf "
+                    "for CONSTRUCT and DESCRIBE")
     p.add_argument("--json", action="store_const", const="json", dest="fmt",
                    help="same as --format json")

@@ -102,7 +102,7 @@ class Param:
         if self.type == "date":
             return _iso_date(raw)
         if self.type == "enum" and raw not in self.values:
-            raise ValueError(f"expected one of {list(self.values)}, got {raw!r}")
+            raise ValueError(f"expected one of {', '.join(self.values)}, got {raw!r}")
         if self.type == "search":
             if not raw.strip():
                 raise ValueError("must not be empty")
@@ -140,7 +140,7 @@ class NamedQuery:
         if unknown:
             raise QueryRejected(
                 f"query {self.name!r} has no parameter {', '.join(map(repr, unknown))}; "
-                f"it takes {sorted(self.params) or 'none'}"
+                f"it takes {', '.join(sorted(self.params)) or 'none'}", allowed=sorted(self.params)
             )
         bound: dict[str, Any] = {}
         for name, param in self.params.items():

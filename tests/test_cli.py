@@ -52,7 +52,8 @@ def test_query_errors_exit_1(server: EmbeddedServer, loaded: FalkorBackend) -> N
     backend = loaded
     run = run_cli("query", "RETURN 1", home=server.home, graph="never-loaded")
     assert run.returncode == 1, run.stderr
-    assert run.stderr.endswith(": the graph is not loaded; run `migkg load` first\n"), run.stderr
+    assert run.stderr == ("migkg query: no graph loaded yet: run `migkg load` (graph "
+                          f"'never-loaded' in MIGKG_HOME {server.home} is not loaded)\n"), run.stderr
     assert len(run.stderr.splitlines()) == 1
     run = run_cli("query", "CREATE (n:X) RETURN n", home=server.home, graph=backend.graph_name)
     assert run.returncode == 1 and "writes are not allowed" in run.stderr
@@ -158,8 +159,7 @@ def test_unknown_names_get_suggestions(loaded: FalkorBackend) -> None:
     run = _cli(loaded, "query", "--name", "actor_profil")
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("did you mean: actor_profile")
-    run = _cli(loaded, "query", "--name", "actor_profile", "--param", "actor=Serbiaa")
-    assert run.returncode == 1 and "did you mean: Serbia (RS)" in run.stderr, run.stderr
+    # names of entities: tests/test_cli_help.py says them as the API's problem body does
 
 
 def test_user_mistakes_are_one_line_with_exit_1(loaded: FalkorBackend, tmp_path: Path) -> None:
