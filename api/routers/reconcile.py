@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import html
 import json
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import ReadBackendDep, SettingsDep
+from api.deps import ReadBackendDep
 from api.problems import error_responses
 from graph.matching import match, properties_of
 from graph.resolve import search_all
@@ -149,14 +151,7 @@ async def _form(request: Request) -> dict[str, Any]:
     return {k: _parse(v, k) if isinstance(v, str) else v for k, v in found.items()}
 
 
-@router.api_route("/reconcile", methods=["GET", "POST"], responses=ANSWER,
-                  summary="W3C Reconciliation Service API 0.2")
-async def reconcile(request: Request, backend: ReadBackendDep, settings: SettingsDep) -> Any:
-    """No `queries` and no `extend`: the service manifest. `queries`: a JSON object of
-    queries (`{"q0": {"query": "Srbia", "type": "Country"}}`), answered by a result batch.
-    `extend`: `{"ids": [...], "properties": [{"id": "wikidata"}]}`, answered by the rows."""
-    given = await _form(request)
-    base = str(request.base_url).rstrip("/")
+def _answer(backend: Any, given: dict[str, Any], base: str) -> Any:
     if given["extend"] is not None:
         return extend(backend, given["extend"])
     queries = given["queries"]
@@ -165,6 +160,28 @@ async def reconcile(request: Request, backend: ReadBackendDep, settings: Setting
     if not isinstance(queries, dict) or len(queries) > MAX_QUERIES:
         raise BadRequest(f"queries must be a JSON object of at most {MAX_QUERIES} queries")
     return {k: reconcile_one(backend, q) for k, q in queries.items()}
+
+
+async def _reconcile(request: Request, backend: Any) -> Any:
+    """No `queries` and no `extend`: the service manifest. `queries`: a JSON object of
+    queries (`{"q0": {"query": "Srbia", "type": "Country"}}`), answered by a result batch.
+    `extend`: `{"ids": [...], "properties": [{"id": "wikidata"}]}`, answered by the rows.
+    The body is read on the event loop; the graph is read on a worker thread."""
+    given = await _form(request)
+    base = str(request.base_url).rstrip("/")
+    return await anyio.to_thread.run_sync(partial(_answer, backend, given, base))
+
+
+@router.get("/reconcile", responses=ANSWER, summary="W3C Reconciliation Service API 0.2 (GET)")
+async def reconcile_get(request: Request, backend: ReadBackendDep) -> Any:
+    """The manifest, or `queries` / `extend` in the query string."""
+    return await _reconcile(request, backend)
+
+
+@router.post("/reconcile", responses=ANSWER, summary="W3C Reconciliation Service API 0.2 (POST)")
+async def reconcile_post(request: Request, backend: ReadBackendDep) -> Any:
+    """`queries` / `extend` as form fields or a JSON body."""
+    return await _reconcile(request, backend)
 
 
 @router.get("/reconcile/suggest/entity", summary="Suggest entities as a name is typed",
