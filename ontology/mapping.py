@@ -18,7 +18,10 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from graph.schema import Schema
 from loaders.facts import relationship_key as loader_key
 from ontology.vocab import (
+    AS_WKT,
     EVIDENCE,
+    GEOMETRY,
+    HAS_GEOMETRY,
     KEY,
     LABEL_PROPERTY,
     OA,
@@ -28,9 +31,12 @@ from ontology.vocab import (
     SCHEME,
     SUBJECT,
     WIKIDATA,
+    WKT_LITERAL,
     Vocabulary,
     entity_iri,
+    geometry_iri,
     literals,
+    point_wkt,
 )
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -94,8 +100,18 @@ class Mapper:
         qid = props.get(SAME_AS_PROPERTY)
         if isinstance(qid, str) and _QID.match(qid):
             out.append((s, SAME_AS, WIKIDATA[qid]))
+        out += self.geometry(s, props)
         out += self.evidence(s, props)
         return out
+
+    def geometry(self, s: URIRef, props: Mapping[str, Any]) -> list[Triple]:
+        """GeoSPARQL: the entity's point (longitude, latitude) as a geo:Geometry with WKT."""
+        wkt = point_wkt(props)
+        if wkt is None:
+            return []
+        g = geometry_iri(s)
+        return [(s, HAS_GEOMETRY, g), (g, A, GEOMETRY),
+                (g, AS_WKT, Literal(wkt, datatype=WKT_LITERAL))]
 
     def direct(self, rtype: str, source_kind: str, source: str, target_kind: str,
                target: str) -> list[Triple]:

@@ -146,6 +146,8 @@ class NTriples:
         qid = props.get(SAME_AS_PROPERTY)
         if isinstance(qid, str) and _QID.match(qid):
             out.append(f"{s} {self._same} {_iri(WIKIDATA[qid])} .\n")
+        out += [f"{nt_term(a)} {nt_term(b)} {nt_term(c)} .\n"
+                for a, b, c in self.m.geometry(self.m.iri(kind, props["id"]), props)]
         return out + self.evidence(s, props)
 
     def scheme(self, kind: str, ident: str) -> str:

@@ -18,15 +18,19 @@ from graph.schema import PropertySpec, Schema
 from loaders.models import SLUG
 from ontology.owl import HEADER, bind, rdf_list
 from ontology.vocab import (
+    AS_WKT,
     DATATYPES,
     DATE_TYPES,
     EVIDENCE,
     FIRST_SEEN,
+    GEOMETRY,
+    HAS_GEOMETRY,
     KEY,
     LABEL_PROPERTY,
     LAST_SEEN,
     OA,
     OBJECT,
+    POINT_PROPERTIES,
     PREFIXES,
     QUOTATION,
     SAME_AS_PROPERTY,
@@ -35,10 +39,14 @@ from ontology.vocab import (
     SUBJECT,
     VOCAB_IRI,
     WIKIDATA,
+    WKT_LITERAL,
     Vocabulary,
     words,
 )
 
+# One WKT point, longitude then latitude in range (GeoSPARQL 1.1, CRS84 by default).
+WKT_POINT = (r"^POINT\(-?(180(\.0+)?|1[0-7][0-9](\.[0-9]+)?|[0-9]{1,2}(\.[0-9]+)?) "
+             r"-?(90(\.0+)?|[0-8]?[0-9](\.[0-9]+)?)\)$")
 
 def _local(path: URIRef) -> str:
     for prefix, ns in PREFIXES.items():
@@ -151,6 +159,9 @@ class _Builder:
             if SAME_AS_PROPERTY in kind.properties:
                 self.property(shape, OWL.sameAs, max_count=1,
                               pattern=f"^{WIKIDATA}Q[0-9]+$")
+            if all(p in kind.properties for p in POINT_PROPERTIES):
+                self.property(shape, HAS_GEOMETRY, name="geometry", max_count=1,
+                              classes=[GEOMETRY])
             self.evidence(shape)
             self.seen(shape)
             for rname, rel in self.schema.relationships.items():
@@ -194,12 +205,20 @@ class _Builder:
                           datatypes=[XSD.nonNegativeInteger])
 
 
+    def geometry(self) -> None:
+        """A representative point: one WKT POINT, longitude first, within range."""
+        shape = self.node_shape(GEOMETRY)
+        self.property(shape, AS_WKT, min_count=1, max_count=1, datatypes=[WKT_LITERAL],
+                      pattern=WKT_POINT)
+
+
 def build_shapes(schema: Schema | None = None) -> Graph:
     """The SHACL shapes graph."""
     b = _Builder(schema)
     b.node_kinds()
     b.relationships()
     b.quotation()
+    b.geometry()
     return b.g
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from rdflib import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, Literal, URIRef
-from rdflib.namespace import DC, DCAT, VOID, ClosedNamespace, Namespace
+from rdflib.namespace import DC, DCAT, GEO, VOID, ClosedNamespace, Namespace
 
 from graph.schema import PropertySpec, Schema, get_schema
 
@@ -41,17 +41,22 @@ FIXED_TERMS = (ENTITY, RELATIONSHIP, QUOTATION, SUBJECT, OBJECT, EVIDENCE, KEY, 
 LABEL_PROPERTY = "name"  # also rdfs:label, in English
 SAME_AS_PROPERTY = "wikidata"  # also owl:sameAs wd:Q...
 SCHEME = ("Principle", "PART_OF")  # Principle -PART_OF-> framework: also skos:inScheme
+# longitude and latitude together: also geo:hasGeometry <{entity}.geometry>, a geo:Geometry
+# with geo:asWKT "POINT(lon lat)"^^geo:wktLiteral (GeoSPARQL 1.1, CRS84: longitude first).
+POINT_PROPERTIES = ("longitude", "latitude")
+HAS_GEOMETRY, GEOMETRY, AS_WKT, WKT_LITERAL = (GEO.hasGeometry, GEO.Geometry, GEO.asWKT,
+                                               GEO.wktLiteral)
 
 PREFIXES: dict[str, str] = {
     "migkg": VOCAB_IRI, "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD),
     "prov": str(PROV), "dcterms": str(DCTERMS), "dc": str(DC), "skos": str(SKOS),
     "org": str(ORG), "schema": str(SDO), "foaf": str(FOAF), "void": str(VOID),
-    "dcat": str(DCAT), "wd": str(WIKIDATA), "oa": str(OA),
+    "dcat": str(DCAT), "wd": str(WIKIDATA), "oa": str(OA), "geo": str(GEO),
 }
 
 CLASS_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "Document": (FOAF.Document, PROV.Entity),
-    "Country": (SDO.Country,),
+    "Country": (SDO.Country, GEO.Feature),
     "Organisation": (ORG.Organization, SDO.Organization),
     "Person": (FOAF.Person, SDO.Person),
     "Event": (SDO.Event,),
@@ -91,6 +96,8 @@ PROPERTY_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "start_date": (SDO.startDate,),
     "end_date": (SDO.endDate,),
     "label": (SKOS.altLabel,),
+    "longitude": (SDO.longitude,),
+    "latitude": (SDO.latitude,),
 }
 DATATYPES: dict[str, URIRef] = {
     "string": XSD.string, "text": XSD.string, "enum": XSD.string, "list[string]": XSD.string,
@@ -126,6 +133,9 @@ EXTERNAL_TERMS: dict[URIRef, URIRef] = {
     DCAT3.version: OWL.DatatypeProperty, DCAT3.hasVersion: OWL.ObjectProperty,
     DCAT3.previousVersion: OWL.ObjectProperty, DCTERMS.isVersionOf: OWL.ObjectProperty,
     DCTERMS.issued: OWL.DatatypeProperty,
+    # GeoSPARQL: a country's representative point (point_wkt below).
+    GEO.Feature: OWL.Class, GEO.Geometry: OWL.Class,
+    GEO.hasGeometry: OWL.ObjectProperty, GEO.asWKT: OWL.DatatypeProperty,
 }
 
 
@@ -226,3 +236,16 @@ def literals(spec: PropertySpec, value: Any) -> list[Literal]:
     if spec.type == "date" and isinstance(value, str) and _ISO_DATE.match(value):
         return [Literal(value, datatype=_DATE_TYPE[len(value)])]
     return [Literal(str(value))]
+
+
+def geometry_iri(entity: str) -> URIRef:
+    """`{entity IRI}.geometry`: the entity's GeoSPARQL geometry (no id contains a dot)."""
+    return URIRef(f"{entity}.geometry")
+
+
+def point_wkt(props: Any) -> str | None:
+    """`POINT(lon lat)` when the entity has both coordinates, else None."""
+    lon, lat = (props.get(name) for name in POINT_PROPERTIES)
+    if isinstance(lon, int | float) and isinstance(lat, int | float):
+        return f"POINT({float(lon)!r} {float(lat)!r})"
+    return None

@@ -163,3 +163,37 @@ def test_other_kinds_have_no_geometry(api: TestClient) -> None:
         assert res.status_code == 406, res.text
         assert res.headers["content-type"] == "application/problem+json"
     assert api.get("/v1/countries?format=kml").status_code == 422
+
+
+# ---------------------------------------------------------------- GeoSPARQL
+
+
+def test_the_rdf_carries_geosparql_points(client: TestClient) -> None:
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import GEO, RDF
+
+    rs = URIRef("https://w3id.org/migkg/id/country/RS")
+    geometry = URIRef(f"{rs}.geometry")
+    wkt = Literal("POINT(20.806 44.211)", datatype=GEO.wktLiteral)
+    described = Graph().parse(data=client.get("/id/country/RS?format=ttl").text, format="turtle")
+    exported = Graph().parse(data=client.get("/v1/export.nt").text, format="nt")
+    for g in (described, exported):
+        assert (rs, GEO.hasGeometry, geometry) in g
+        assert (geometry, RDF.type, GEO.Geometry) in g
+        assert list(g.objects(geometry, GEO.asWKT)) == [wkt]
+    # every country has one; nothing else does
+    holders = set(exported.subjects(GEO.hasGeometry, None))
+    assert len(holders) >= 25 and all("/id/country/" in str(s) for s in holders)
+
+
+def test_the_ontology_and_shapes_declare_the_geometry() -> None:
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import GEO, OWL, RDF, RDFS, SH
+
+    owl = Graph().parse(ROOT / "ontology" / "migkg.ttl")
+    assert (GEO.hasGeometry, RDF.type, OWL.ObjectProperty) in owl
+    assert (GEO.asWKT, RDF.type, OWL.DatatypeProperty) in owl
+    assert (URIRef("https://w3id.org/migkg/ontology#Country"), RDFS.subClassOf, GEO.Feature) in owl
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    paths = set(shapes.objects(None, SH.path))
+    assert GEO.hasGeometry in paths and GEO.asWKT in paths

@@ -431,6 +431,7 @@ entities:
    sources: [{doc: doc-a, quote: "the whole text"}]}
 - {kind: Country, id: RS, name: Serbia, aliases: [Srbija], reference_names: [Republic of Serbia],
    reference_basis: Official name., wikidata: Q403,
+   longitude: 20.806, latitude: 44.211, point_basis: A reference point.,
    summary: "A country.", note: "A note with \\"quotes\\" and a\\nnew line.", confidence: high,
    sources: [{doc: doc-a, quote: "Serbia"}, {doc: doc-a, quote: "Serbia again"}]}
 - {kind: Country, id: GB, name: United Kingdom, wikidata: Q145, sources: [{doc: doc-a, quote: "the UK"}]}
