@@ -71,6 +71,8 @@ class Page(Collection):
 
 
 class Link(Seen):
+    iri: str = Field(description="IRI of the qualified relationship (`/id/rel/...`): its RDF "
+                     "carries the properties and evidence as linked data.")
     type: str = Field(examples=["PARTY_TO"])
     direction: str = Field(description="`out` when this entity is the source.", examples=["out"])
     key: str | None = Field(None, description="What tells this relationship apart from others "
@@ -81,7 +83,11 @@ class Link(Seen):
 
 
 class EntityDetail(EntitySummary, Seen):
-    iri: str
+    """One entity, the same on every face: `/v1/{kind}/{ref}`, `/v1/entities/{ref}` and
+    `/id/{kind}/{id}` as JSON (`Accept: application/json` or `?format=json`)."""
+
+    iri: str = Field(description="The entity's IRI (`/id/{kind}/{id}`).",
+                     examples=["https://w3id.org/migkg/id/country/RS"])
     seen: dict[str, Seen] = Field(default_factory=dict, description=(
         "For each property (name, aliases, summary and the others): the first and the last "
         "release its value was in."))

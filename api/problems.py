@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from migkg.exc import MigkgError
+from api.request_problems import no_route, validation_problem
+from migkg.exc import MigkgError, NotFound
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -91,14 +92,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-                  for e in exc.errors()]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        detail = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
-        return problem(request, 422, "invalid-request", "Invalid request", detail, errors=errors)
+        slug, title, detail, members = validation_problem(request.app, request.scope,
+                                                          exc.errors())
+        return problem(request, 422, slug, title, detail, **members)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
+            unrouted = no_route(request.app, request.scope["path"])
+            return problem(request, 404, NotFound.slug, NotFound.title, unrouted.pop("detail"),
+                           **unrouted)
         title = HTTPStatus(exc.status_code).phrase
         slug = title.lower().replace(" ", "-")
         headers = dict(exc.headers or {})

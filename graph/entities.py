@@ -10,7 +10,7 @@ from urllib.parse import quote
 from graph.backend import GraphBackend
 from graph.resolve import fold
 from graph.schema import NodeKind, Schema
-from migkg.exc import BadRequest, InvalidValue, NotFound
+from migkg.exc import InvalidValue, NotFound, check_date
 
 INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "evidence_starts",
             "evidence_ends", "key"}
@@ -80,6 +80,19 @@ def _check_value(kind: NodeKind, prop: str, param: str, value: str) -> None:
         raise InvalidValue(param, value, list(spec.values))
 
 
+def sort_keys(kind: NodeKind) -> list[str]:
+    """What a list of `kind` sorts by: id, name and the kind's own properties."""
+    return list(dict.fromkeys(["id", "name", *kind.properties]))
+
+
+def _check_sort(kind: NodeKind, sort: str) -> None:
+    keys = sort_keys(kind)
+    if sort.removeprefix("-") not in keys:
+        raise InvalidValue("sort", sort, keys, detail=(
+            f"sort: {sort.removeprefix('-')!r} is not a property of {kind.plural}; sort by one of "
+            f"{', '.join(keys)} (a `-` before it for descending)"))
+
+
 def _check_facets(kind: NodeKind, facets: tuple[str, ...]) -> None:
     allowed = enum_properties(kind)
     for name in facets:
@@ -91,6 +104,7 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListP
     """One page of entities of `kind`, the total and the facet counts, in two queries:
     the total and every facet in one statement (one UNION ALL branch each), then the page."""
     _check_facets(kind, f.facets)
+    _check_sort(kind, f.sort)
     # The text filter only when asked for: `$q IS NULL OR ...` is evaluated per node.
     conditions = ["true"]
     params: dict[str, Any] = {}
@@ -99,26 +113,28 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListP
                       "OR any(x IN n.names_folded WHERE x CONTAINS w))"]
         params["q"] = fold(f.q)
     if f.status is not None:
-        _require(kind, "status")
+        _require(kind, "status", "status", f.status)
         _check_value(kind, "status", "status", f.status)
         conditions.append("n.status = $status")
         params["status"] = f.status
     if f.type is not None:
         prop = type_property(kind)
         if prop is None:
-            raise BadRequest(f"{kind.plural} have no type to filter on")
+            raise InvalidValue("type", f.type, [],
+                               detail=f"type: {kind.plural} have no type to filter on")
         _check_value(kind, prop, "type", f.type)
         conditions.append(f"n.`{prop}` = $type")
         params["type"] = f.type
     if f.date_from is not None or f.date_to is not None:
-        _require(kind, "date")
+        for param, value in (("date_from", f.date_from), ("date_to", f.date_to)):
+            if value is not None:
+                check_date(param, value)
+                _require(kind, "date", param, value)
         conditions.append("n.date IS NOT NULL AND ($from IS NULL OR n.date >= $from) AND "
                           "($to IS NULL OR n.date <= $to OR n.date STARTS WITH $to)")
         params.update({"from": f.date_from, "to": f.date_to})
     descending = f.sort.startswith("-")
-    sort_key = f.sort.lstrip("-")
-    if sort_key not in {"id", "name"}:
-        _require(kind, sort_key)
+    sort_key = f.sort.removeprefix("-")
     where = " AND ".join(conditions)
     match = f"MATCH (n:{kind.label}) WHERE {where}"
     counts = [f"{match} RETURN '' AS facet, null AS value, count(n) AS n"]
@@ -141,9 +157,11 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListP
     return ListPage(int(total), [summary(kind.name, r[0]) for r in rows], facets)
 
 
-def _require(kind: NodeKind, prop: str) -> None:
+def _require(kind: NodeKind, prop: str, param: str, value: str) -> None:
+    """A filter on a property the kind lacks: no value is allowed (422, `allowed` empty)."""
     if prop not in kind.properties:
-        raise BadRequest(f"{kind.plural} have no property {prop!r}")
+        raise InvalidValue(param, value, [],
+                           detail=f"{param}: {kind.plural} have no {prop} to filter on")
 
 
 def summary(kind: str, node: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +179,13 @@ def _union_by_id(labels: tuple[str, ...]) -> str:
     scans every node (55 ms at 100k entities), one indexed branch per kind does not."""
     return " UNION ALL ".join(f"MATCH (n:{label}) WHERE n.id = $id RETURN n, labels(n)[0] AS kind"
                               for label in labels)
+
+
+def kind_of(backend: GraphBackend, schema: Schema, ident: str) -> str | None:
+    """The kind of the entity whose id is `ident`, if any (one indexed branch per kind)."""
+    rows = backend.read(_union_by_id(tuple(k.label for k in schema.nodes.values())),
+                        {"id": ident}).rows
+    return str(rows[0][1]) if rows else None
 
 
 def get_entity(backend: GraphBackend, schema: Schema, ident: str,

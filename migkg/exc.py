@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import Any
 
 
@@ -38,15 +39,56 @@ class QueryRejected(BadRequest):
     title, slug = "Query rejected", "query-rejected"
 
 
+def shown(value: str, most: int = 60) -> str:
+    """A value quoted for a message, cut to `most` characters."""
+    return repr(value if len(value) <= most else value[:most - 3] + "...")
+
+
 class InvalidValue(MigkgError):
-    """A value outside the allowed set (an enum filter, a facet name): lists what is allowed."""
+    """A parameter's value that is refused: out of the allowed set (an enum filter, a facet,
+    a sort key, a format: `allowed` lists the set) or not of the form asked for (a date:
+    `example` shows one). Always 422, always naming the `parameter`."""
 
     status, title, slug = 422, "Invalid value", "invalid-value"
 
-    def __init__(self, parameter: str, value: str, allowed: list[str]) -> None:
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        super().__init__(f"{parameter}: {shown!r} is not one of {', '.join(allowed)}",
-                         parameter=parameter, value=value, allowed=allowed)
+    def __init__(self, parameter: str, value: str, allowed: list[str] | None = None,
+                 detail: str | None = None, **extra: Any) -> None:
+        if detail is None:
+            detail = (f"{parameter}: {shown(value)} is not one of {', '.join(allowed)}"
+                      if allowed else f"{parameter}: {shown(value)} is not allowed")
+        if allowed is not None:
+            extra["allowed"] = allowed
+        super().__init__(detail, parameter=parameter, value=value, **extra)
+
+
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+DATE_EXAMPLE = "2025-10-02"
+
+
+def check_date(parameter: str, value: str) -> str:
+    """`value` when it is a date of the calendar as YYYY, YYYY-MM or YYYY-MM-DD (the
+    precisions the facts use), else InvalidValue naming the forms with an example."""
+    parts = value.split("-")
+    ok = (1 <= len(parts) <= 3 and len(parts[0]) == 4
+          and all(p.isascii() and p.isdigit() for p in parts)
+          and all(len(p) == 2 for p in parts[1:]))
+    if ok:
+        try:
+            _date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
+                  int(parts[2]) if len(parts) > 2 else 1)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise InvalidValue(parameter, value, detail=f"{parameter}: {shown(value)} is not a date; "
+                           f"write {DATE_FORMS}, e.g. {DATE_EXAMPLE}", example=DATE_EXAMPLE)
+    return value
+
+
+class OtherKind(NotFound):
+    """An id that names an entity of another kind than the route's: says which, and `see`
+    links the entity where it is."""
+
+    title, slug = "Entity of another kind", "other-kind"
 
 
 class QueryTimeout(MigkgError):

@@ -349,7 +349,7 @@ def test_entity_json_and_html(client: TestClient) -> None:
     assert res.status_code == 200 and res.headers["vary"] == "Accept"
     body = res.json()
     assert body["iri"] == f"{BASE}/id/country/RS"
-    assert body["properties"]["name"] == "Serbia" and body["evidence"]
+    assert body["name"] == "Serbia" and body["evidence"]
     covers = [r for r in body["relationships"] if r["type"] == "COVERS"]
     assert covers and all(r["direction"] == "in" and r["evidence"] for r in covers)
     assert client.get("/id/country/RS?format=json").json() == body

@@ -168,7 +168,7 @@ def test_entity_description_evidence_carries_anchors(client: TestClient) -> None
     items = body["evidence"] + [e for r in body["relationships"] for e in r["evidence"]]
     assert items
     for e in items:
-        assert fold(TEXT[e["document"]][e["start"]:e["end"]]) == fold(e["quote"])
+        assert fold(TEXT[e["doc"]][e["start"]:e["end"]]) == fold(e["quote"])
 
 
 def test_a_re_anchored_text_reloads_as_a_diff(tmp_path: Path, server: EmbeddedServer) -> None:

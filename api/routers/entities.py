@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -18,17 +20,28 @@ from api.deps import ReadBackendDep, ReleasesDep, SettingsDep, answered_release
 from api.geo import DetailFormat, DetailFormatParam, ListFormatParam, geo_entity, geo_page, wants_geojson
 from api.models import EntityDetail, Page
 from api.problems import error_responses
-from graph.entities import ListFilter, enum_properties, get_entity, list_entities, type_property
+from graph.backend import GraphBackend
+from graph.entities import (
+    ListFilter,
+    enum_properties,
+    get_entity,
+    kind_of,
+    list_entities,
+    sort_keys,
+    type_property,
+)
 from graph.resolve import resolve
 from graph.schema import NodeKind, get_schema
 from loaders.history import annotate
 from loaders.releases import Releases
+from migkg.exc import DATE_EXAMPLE, DATE_FORMS, NotFound, OtherKind
+from ontology.mapping import Mapper, relationship_key
 
 router = APIRouter(tags=["entities"])
-SORT_PATTERN = r"^-?[a-z_]{1,40}$"
-DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"  # documented; check_date checks the calendar too
 Q_DOC = "Text in name or aliases (ignores case and accents)"
-SORT_DOC = "Property to sort by; `-` for descending"
+SORT_DOC = "Property to sort by; `-` before it for descending"
+DATE_DOC = f"{{}} date: {DATE_FORMS} (a real date), e.g. {DATE_EXAMPLE}"
 FIXED = ["id", "name", "kind", "aliases", "summary"]
 
 
@@ -51,6 +64,14 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
         "Comma-separated enum properties to count values of, over all matches: "
         + ", ".join(facetable)), examples=[",".join(facetable[:2])])
     columns = FIXED + [p for p in kind.properties if p not in FIXED]
+    keys = sort_keys(kind)
+    sort_q: Any = Query("name", max_length=41, description=f"{SORT_DOC}: one of {', '.join(keys)}",
+                        examples=["-date" if "date" in keys else "-name"],
+                        json_schema_extra={"enum": [*keys, *(f"-{k}" for k in keys)]})
+    date_from_q: Any = Query(None, max_length=40, description=DATE_DOC.format("Earliest"),
+                             examples=[DATE_EXAMPLE], json_schema_extra={"pattern": DATE})
+    date_to_q: Any = Query(None, max_length=40, description=DATE_DOC.format("Latest"),
+                           examples=[DATE_EXAMPLE], json_schema_extra={"pattern": DATE})
 
     def list_kind(
         request: Request,
@@ -59,9 +80,9 @@ def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
         q: Annotated[str | None, Query(max_length=200, description=Q_DOC)] = None,
         status: str | None = status_q,
         type: str | None = type_q,  # noqa: A002
-        date_from: Annotated[str | None, Query(pattern=DATE, description="Earliest date")] = None,
-        date_to: Annotated[str | None, Query(pattern=DATE, description="Latest date")] = None,
-        sort: Annotated[str, Query(pattern=SORT_PATTERN, description=SORT_DOC, examples=["-date"])] = "name",
+        date_from: str | None = date_from_q,
+        date_to: str | None = date_to_q,
+        sort: str = sort_q,
         facets: str | None = facets_q,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
@@ -89,17 +110,51 @@ def _detail_endpoint(kind: NodeKind) -> Callable[..., EntityDetail]:
             format: DetailFormat | None = DetailFormatParam) -> Any:  # noqa: A002
         if wants_geojson(request, format):
             return geo_entity(backend, kind.name, kind.plural, resolve(backend, ref, kind.name))
-        return _detail(request, backend, releases, settings.base_iri,
-                       resolve(backend, ref, kind.name), kind.name)
+        return entity_detail(request, backend, releases, settings.base_iri,
+                             resolve_in_kind(backend, ref, kind), kind.name)
 
     one.__name__ = f"get_{kind.slug}"
     return one
 
 
-def _detail(request: Request, backend: Any, releases: Releases, base_iri: str, ident: str,
-            kind: str | None = None) -> EntityDetail:
+def resolve_in_kind(backend: GraphBackend, ref: str, kind: NodeKind) -> str:
+    """`ref` resolved among `kind`'s entities; an id of another kind is a 404 that says
+    which kind it is and links it (`see`), keeping the resolver's `suggestions`."""
+    try:
+        return resolve(backend, ref, kind.name)
+    except NotFound as exc:
+        other = kind_of(backend, get_schema(), ref)
+        if other is None or other == kind.name:
+            raise
+        spec = get_schema().node(other)
+        raise OtherKind(f"{ref} is {_a(other)}, not {_a(kind.name)}",
+                        **{**exc.extra, "kind": other,
+                           "see": f"/v1/{spec.plural}/{quote(ref, safe='')}"}) from exc
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "AEIOU" else "a ") + word
+
+
+@lru_cache(maxsize=4)
+def _mapper(base: str) -> Mapper:
+    return Mapper(base)
+
+
+def entity_detail(request: Request, backend: GraphBackend, releases: Releases, base_iri: str,
+                  ident: str, kind: str | None = None) -> EntityDetail:
+    """One entity in the one shape every face answers (`/v1/{kind}/{ref}`,
+    `/v1/entities/{ref}`, `/id/{kind}/{id}` as JSON): its properties, evidence, links
+    with their IRIs, cited documents, and when each was released."""
     data = annotate(get_entity(backend, get_schema(), ident, kind), releases.history())
-    data["iri"] = f"{base_iri}/id/{data.pop('slug')}/{ident}"
+    mapper = _mapper(base_iri)
+    data.pop("slug")
+    data["iri"] = str(mapper.iri(data["kind"], ident))
+    for link in data["relationships"]:
+        ends = (ident, link["other"]["id"])
+        source, target = ends if link["direction"] == "out" else ends[::-1]
+        key = link["key"] or relationship_key(link["type"], source, target, link["properties"])
+        link["iri"] = str(mapper.rel_iri(key))
     data["release"] = answered_release(request)
     return EntityDetail.model_validate(data)
 
@@ -110,7 +165,7 @@ def _detail(request: Request, backend: Any, releases: Releases, base_iri: str, i
 def get_any(ref: str, request: Request, backend: ReadBackendDep, settings: SettingsDep,
             releases: ReleasesDep) -> EntityDetail:
     """Resolve `ref` across all kinds; 409 lists the candidates when it is ambiguous."""
-    return _detail(request, backend, releases, settings.base_iri, resolve(backend, ref))
+    return entity_detail(request, backend, releases, settings.base_iri, resolve(backend, ref))
 
 
 for _kind in get_schema().nodes.values():

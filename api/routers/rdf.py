@@ -28,6 +28,7 @@ from api.entity_page import entity_page_html
 from api.export_files import dump_file
 from api.ontology_page import ontology_html, relationship_html
 from api.problems import error_responses
+from api.routers.entities import entity_detail
 from api.routers.explorer import PAGE_HEADERS
 from graph.backend import GraphBackend
 from graph.entities import get_entity
@@ -308,7 +309,10 @@ def context_jsonld() -> Response:
 
 @router.get("/id/{kind}/{ident}", response_class=Response,
             summary="Dereference an entity or relationship IRI",
-            responses={**_content(ENTITY_OFFERS), **error_responses(404, 406)})
+            responses={**_content(ENTITY_OFFERS), **error_responses(404, 406)},
+            openapi_extra={"responses": {"200": {"content": {JSON: {"schema": {"anyOf": [
+                {"$ref": "#/components/schemas/EntityDetail"},
+                {"type": "object", "description": "A relationship (`/id/rel/...`)."}]}}}}}})
 def entity(kind: str, ident: str, request: Request, backend: BackendDep,
            settings: SettingsDep, releases: ReleasesDep, format: FormatQuery = None,  # noqa: A002
            context: ContextQuery = None) -> Response:
@@ -317,10 +321,11 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
     RDF: the entity's triples, its relationships both ways (direct triple and
     qualified node with evidence) and the far ends' classes and labels, and the
     releases (`migkg:firstSeen`, `migkg:lastSeen`) that first and last held the
-    entity, each relationship and each quotation as they stand now. JSON: its
-    properties, evidence and relationships. HTML: the explorer's entity page, rendered
-    on the server (readable without JavaScript) and linking the alternates. `kind`
-    `rel` names a qualified relationship node.
+    entity, each relationship and each quotation as they stand now. JSON: the entity
+    as `/v1/{kind}/{ref}` answers it (`EntityDetail`), a relationship in its own
+    shape. HTML: the explorer's entity page, rendered on the server (readable without
+    JavaScript) and linking the alternates. `kind` `rel` names a qualified
+    relationship node.
 
     A suffix names the format instead of Accept: `/id/country/RS.ttl` (`.nt`, `.jsonld`,
     `.rdf`, `.json`, `.html`), when the rest is an existing id; otherwise the whole
@@ -369,6 +374,11 @@ def entity(kind: str, ident: str, request: Request, backend: BackendDep,
             page["iri"] = str(mapper.iri(desc.kind.name, ident))
             return HTMLResponse(entity_page_html(page, schema, alternates),
                                 headers={**headers, **PAGE_HEADERS})
+        if media == JSON:  # the one entity shape, as /v1/{kind}/{ref} answers it
+            detail = entity_detail(request, backend, releases, settings.base_iri, ident,
+                                   desc.kind.name)
+            return Response(orjson.dumps(detail.model_dump(mode="json")), media_type=JSON,
+                            headers=headers)
     if media in RDF_MEDIA:
         graph = as_graph()
         for triple in seen(releases, mapper):
