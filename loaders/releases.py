@@ -230,7 +230,11 @@ class Releases:
             try:
                 date.fromisoformat(ref)
             except ValueError:
-                raise InvalidValue(parameter, ref, ["a version", "a date as YYYY-MM-DD"]) from None
+                raise InvalidValue(parameter, ref, detail=(
+                    f"{parameter}: {ref!r} is neither a release nor a date; give a version "
+                    f"({', '.join(r.version for r in releases) or 'none recorded yet'}) or a "
+                    "date as YYYY-MM-DD, e.g. 2026-12-07"),
+                    example="2026-12-07", versions=[r.version for r in releases]) from None
             on_or_before = [r for r in releases if r.date <= ref]
             if on_or_before:
                 return on_or_before[-1]
@@ -287,7 +291,9 @@ class Releases:
         order = [r.release.version for r in chain]
         i, j = order.index(since), order.index(until)
         if i > j:
-            raise InvalidValue("until", until, [v for v in order[i:]])
+            raise InvalidValue("until", until, [v for v in order[i:]], detail=(
+                f"until: {until} comes before since ({since}); give a release from {since} on: "
+                f"{', '.join(order[i:])}"))
         added: dict[str, Statement] = {}
         removed: dict[str, Statement] = {}
         for read in chain[i + 1 : j + 1]:
