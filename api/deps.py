@@ -37,7 +37,7 @@ def get_releases(request: Request) -> Releases:
 
 def get_read_backend(
     request: Request, response: Response,
-    as_of: Annotated[str | None, Query(max_length=40, description=AS_OF_DOC,
+    as_of: Annotated[str | None, Query(min_length=1, max_length=40, description=AS_OF_DOC,
                                        examples=["2026-12-07"])] = None,
 ) -> GraphBackend:
     """The live graph, or with `as_of` the graph of that release (loaders/timetravel.py)."""

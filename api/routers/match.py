@@ -73,7 +73,7 @@ def answer(found: Matched) -> dict[str, Any]:
 
 
 @router.post("/v1/match", response_model=MatchAnswer, summary="Match many names at once",
-             responses=error_responses(413, 422))
+             responses=error_responses(404, 413, 422))
 def match_names(body: MatchRequest, backend: ReadBackendDep) -> dict[str, Any]:
     """Each query's name is matched as `/v1/search` ranks (graph/resolve.py): exact
     names, aliases, reference names and office titles, then every word (by stem and

@@ -26,7 +26,7 @@ from graph.matching import match, properties_of
 from graph.resolve import search_all
 from graph.schema import get_schema
 from migkg import __version__
-from migkg.exc import BadRequest
+from migkg.exc import BadRequest, InvalidValue
 
 router = APIRouter(tags=["reconciliation"])
 MAX_QUERIES = 500
@@ -34,7 +34,7 @@ MAX_FORM_BYTES = 1_000_000
 DEFAULT_LIMIT = 5
 ANSWER = {200: {"description": "A manifest, a result batch or a data extension",
                 "content": {"application/json": {"schema": {"type": "object"}}}},
-          **error_responses(400, 413, 422)}
+          **error_responses(400, 404, 413, 422)}  # 404: an `as_of` that names no release
 
 
 def _types() -> list[dict[str, str]]:
@@ -185,11 +185,13 @@ async def reconcile_post(request: Request, backend: ReadBackendDep) -> Any:
 
 
 @router.get("/reconcile/suggest/entity", summary="Suggest entities as a name is typed",
-            responses=error_responses(400, 422))
+            responses=error_responses(400, 404, 422))
 def suggest_entity(backend: ReadBackendDep,
                    prefix: Annotated[str, Query(min_length=1, max_length=200)],
                    type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
                    cursor: Annotated[int, Query(ge=0, le=10_000)] = 0) -> dict[str, Any]:
+    """The spec's entity auto-complete: up to ten entities for what is typed so far
+    (`prefix`), optionally of one `type` (a node kind), from `cursor` on."""
     kinds = _kinds(type) or None
     found = search_all(backend, prefix, kinds)[cursor:cursor + 10]
     return {"result": [{"id": c.id, "name": c.name, "description": c.why,
@@ -197,12 +199,14 @@ def suggest_entity(backend: ReadBackendDep,
 
 
 @router.get("/reconcile/properties", summary="Properties to extend data with",
-            responses=error_responses(400, 422))
+            responses=error_responses(422))
 def propose_properties(type: Annotated[str, Query(max_length=40)],  # noqa: A002
                        limit: Annotated[int, Query(ge=1, le=100)] = 50) -> dict[str, Any]:
+    """The properties an OpenRefine user may add as columns for entities of `type` (a node
+    kind), for `extend`."""
     kind = get_schema().nodes.get(type)
     if kind is None:
-        raise BadRequest(f"unknown type {type!r}; the types are {', '.join(get_schema().nodes)}")
+        raise InvalidValue("type", type, list(get_schema().nodes))
     names = ["name", "aliases", "reference_names", "summary", *kind.properties]
     props = [{"id": p, "name": p} for p in dict.fromkeys(names)][:limit]
     return {"type": type, "limit": limit, "properties": props}
@@ -211,6 +215,7 @@ def propose_properties(type: Annotated[str, Query(max_length=40)],  # noqa: A002
 @router.get("/reconcile/preview", response_class=HTMLResponse, summary="An entity's preview card",
             responses=error_responses(404, 422))
 def preview(backend: ReadBackendDep, id: Annotated[str, Query(max_length=200)]) -> HTMLResponse:  # noqa: A002
+    """A small HTML card of one entity (its name, id and summary), for OpenRefine's preview."""
     props = properties_of(backend, [id]).get(id)
     if props is None:
         from migkg.exc import NotFound
