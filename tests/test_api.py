@@ -46,7 +46,7 @@ def test_problem_body_is_locked(client: TestClient) -> None:
 
 
 def test_unknown_country_suggests_close_names(client: TestClient) -> None:
-    res = client.get("/v1/countries/Serbie/agreements")
+    res = client.get("/v1/countries/Serbistan/agreements")  # "Serbie" is a typo it resolves
     assert res.status_code == 404
     assert "RS" in [s["id"] for s in res.json()["suggestions"]]
 
