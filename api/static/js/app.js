@@ -9,6 +9,7 @@
 //   #/cypher?q=MATCH...                  the read-only Cypher console (re-runs q)
 //   #/sparql?q=SELECT...                 the SPARQL console (re-runs q)
 //   #/timeline                           events and agreements by date
+//   #/map?agreement=ID                   routes and agreements' countries on a map
 //   #/changes?since=V&until=W            what changed between two releases, by entity
 //   #/document/ID?at=START-END           a source text, quoted spans highlighted
 
@@ -23,6 +24,7 @@ import { queriesPage } from "./pages/queries.js";
 import { cypherPage } from "./pages/cypher.js";
 import { sparqlPage } from "./pages/sparql.js";
 import { timelinePage } from "./pages/timeline.js";
+import { mapPage } from "./pages/map.js";
 import { changesPage } from "./pages/changes.js";
 import { documentPage } from "./pages/document.js";
 
@@ -39,6 +41,7 @@ const ROUTES = [
   [/^cypher$/, "cypher", () => cypherPage],
   [/^sparql$/, "sparql", () => sparqlPage],
   [/^timeline$/, "timeline", () => timelinePage],
+  [/^map$/, "map", () => mapPage],
   [/^changes$/, "changes", () => changesPage],
   [/^document\/([^/]+)$/, "home", (m) => (ctx) => documentPage(ctx, m[1])],
 ];

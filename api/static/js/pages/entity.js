@@ -3,6 +3,7 @@
 import { CONFIG, KIND, KIND_BY_SLUG, RELS, getJSON, entityHref, graphHref, url } from "../api.js";
 import { codeText, h, humanize, mapLimit, plural } from "../dom.js";
 import { historySection } from "../history.js";
+import { mapPanel } from "../mapdraw.js";
 import {
   breadcrumbs, dateText, entityApiLinks, entityLink, evidenceGroups, kindBadge,
   problemBox, propertyList, propertyValue, relPhrase, section, statusBadge,
@@ -163,6 +164,7 @@ export async function entityPage(ctx, ref, slug) {
       wikidata: (v) => h("a", { href: `https://www.wikidata.org/wiki/${encodeURIComponent(v)}`, rel: "noopener noreferrer" }, v),
     },
   })));
+  if (e.kind === "Country" || e.kind === "Route") side.prepend(mapPanel(e));
   if (related.length) side.append(section("Questions about it", h("ul", { class: "mini-list" }, related)));
   const docs = Object.values(e.documents || {});
   if (docs.length) {
