@@ -171,3 +171,22 @@ def test_screenshots_of_the_map(browser: Any, live_url: str, width: int, height:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"map-{width}x{height}.png"))
         shown.assert_clean()
+
+
+def test_the_map_is_drawn_from_this_server_alone(tab: Tab, live_url: str) -> None:  # noqa: F811
+    """No tile server or CDN: every request the map page makes goes to its own origin, and
+    each vendored library is served with its licence and notice."""
+    import httpx
+
+    asked: list[str] = []
+    tab.page.on("request", lambda r: asked.append(r.url))
+    _open_map(tab)
+    assert asked and all(u.startswith(live_url) for u in asked), [u for u in asked
+                                                                  if not u.startswith(live_url)]
+    assert any(u.endswith("/static/vendor/world-atlas/countries-50m.json") for u in asked)
+    for lib in ("d3-geo", "d3-array", "topojson-client", "world-atlas"):
+        for name in ("LICENSE", "README.txt"):
+            assert httpx.get(f"{live_url}/static/vendor/{lib}/{name}").status_code == 200, (lib, name)
+    notice = httpx.get(f"{live_url}/static/vendor/world-atlas/README.txt").text
+    assert "Natural Earth" in notice and "public domain" in notice
+    tab.assert_clean()

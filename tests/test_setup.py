@@ -129,7 +129,8 @@ def test_packaging_emits_no_setuptools_warnings(tmp_path: Path) -> None:
 
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("api/static/vendor/swagger-ui/swagger-ui-bundle.js", "api/static/vendor/redoc/LICENSE",
-                   "api/templates/index.html", "cypher/search.cypher", "ontology/schema.yaml"):
+                   "api/templates/index.html", "cypher/search.cypher", "ontology/schema.yaml",
+                   "api/static/vendor/world-atlas/countries-50m.json", "api/static/vendor/d3-geo/LICENSE"):
         assert needed in names, needed
 
 
