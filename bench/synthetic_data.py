@@ -79,6 +79,7 @@ class Generator:
                        for f in seed_files}
         self.seed_files = seed_files
         self.ids = {kind: [self._ident(kind, i) for i in range(k)] for kind, k in sizes(n, list(schema.nodes)).items()}
+        self.org_type: dict[str, str] = {}  # for the rule that a department attends nothing
         self.doc_file = {d: seed_files[i % len(seed_files)]
                          for i, d in enumerate(self.ids["Document"])}
 
@@ -108,7 +109,9 @@ class Generator:
             high = int(spec.maximum if spec.maximum is not None else 1_000_000)
             return str(rng.randint(low, min(high, low + 500)))
         if spec.type == "float":
-            return f"{rng.random() * 10_000:.2f}"
+            low = spec.minimum if spec.minimum is not None else 0.0
+            high = spec.maximum if spec.maximum is not None else low + 10_000
+            return f"{low + rng.random() * (high - low):.2f}"
         if spec.type == "list[string]":
             return f"[{_q(f'alias {i}')}, {_q(f'other name {i}')}]"
         if spec.pattern == "^Q[0-9]+$":
@@ -130,7 +133,10 @@ class Generator:
             elif kind == "Document" and name == "file":
                 out += f"    file: {self.doc_file[ident]}\n"
             elif spec.required or rng.random() < 0.4:
-                out += f"    {name}: {self.value(spec, i)}\n"
+                value = self.value(spec, i)
+                if kind == "Organisation" and name == "org_type":
+                    self.org_type[ident] = value
+                out += f"    {name}: {value}\n"
         return out + self.sources()
 
     def entity_files(self) -> dict[str, list[str]]:
@@ -162,6 +168,14 @@ class Generator:
                         body[name] = _q(rng.choice(ids[rng.choice(("Country", "Organisation"))]))
                 elif spec.required or rng.random() < 0.3:
                     body[name] = self.value(spec, len(out))
+            if "inferred" in body:  # the curation rules: an inferred edge has its basis,
+                body["basis"] = self.value(rel.properties["basis"], len(out))
+                if body["inferred"] == "from_text":  # and one inferred from the text is low
+                    body["confidence"] = "low"
+            else:
+                body.pop("basis", None)
+            if rel.name == "ATTENDED" and self.org_type.get(s) == "government_body":
+                continue  # a department does not attend: its minister or a Position does
             key = (rel.name, s, t, *(body.get(k, "") for k in ("role", "title", "action")))
             if key in keys:
                 continue

@@ -1,19 +1,19 @@
 // title: Actor profile
 // description: |
-//   An actor's agreements (with roles), memberships, offices held, events attended,
+//   An actor's agreements (with roles), memberships, positions held, events attended,
 //   policies and cooperation, one row per link: first its outgoing links, then the
-//   incoming ones (members, office holders, parts).
+//   incoming ones (members, holders of a position, a country's positions, parts).
 // params:
-//   actor: {type: entity, example: Yvette Cooper, description: "Country, organisation or person: id, name or alias"}
+//   actor: {type: entity, example: Yvette Cooper, description: "Country, organisation, person or position: id, name or alias"}
 // example: migkg query --name actor_profile --param actor=GB
-MATCH (a {id: $actor})-[r:`PARTY_TO`|`SIGNED`|`MEMBER_OF`|`HOLDS_OFFICE`|`ATTENDED`|`ADOPTED`|`COOPERATES_WITH`|`PART_OF`]->(x)
+MATCH (a {id: $actor})-[r:`PARTY_TO`|`SIGNED`|`MEMBER_OF`|`HOLDS_OFFICE`|`OFFICE_OF`|`ATTENDED`|`ADOPTED`|`COOPERATES_WITH`|`PART_OF`]->(x)
 RETURN type(r) AS relation, 'out' AS direction, x.id AS other, x.name AS other_name,
        labels(x)[0] AS other_kind, coalesce(r.role, r.title, r.description) AS role,
        coalesce(r.date, r.as_of, x.date) AS date,
        [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
 ORDER BY relation, other, role
 UNION ALL
-MATCH (a {id: $actor})<-[r:`MEMBER_OF`|`HOLDS_OFFICE`|`COOPERATES_WITH`|`PART_OF`]-(x)
+MATCH (a {id: $actor})<-[r:`MEMBER_OF`|`HOLDS_OFFICE`|`OFFICE_OF`|`COOPERATES_WITH`|`PART_OF`]-(x)
 RETURN type(r) AS relation, 'in' AS direction, x.id AS other, x.name AS other_name,
        labels(x)[0] AS other_kind, coalesce(r.role, r.title, r.description) AS role,
        coalesce(r.date, r.as_of, x.date) AS date,

@@ -10,7 +10,7 @@
 //   with `limit` and `offset`.
 // params:
 //   q: {type: search, example: britain, description: "Text to look for"}
-//   kind: {type: enum, optional: true, values: [Document, Country, Organisation, Person, Agreement, Policy, Route, Principle, Event, Place, Figure], example: Country, description: "Only this kind"}
+//   kind: {type: enum, optional: true, values: [Document, Country, Organisation, Person, Position, Agreement, Policy, Route, Principle, Event, Place, Figure], example: Country, description: "Only this kind"}
 // example: migkg query --name search --param q=prevot
 WITH $q AS q, [w IN split($q, ' ') WHERE NOT w IN ['', 'the', 'a', 'an', 'of', 'and', 'for', 'on', 'in', 'to', 'at', 'by', 'with', 'from']] AS words
 MATCH (n)

@@ -10,7 +10,7 @@ statement of indexed lookups, one branch per node kind:
 1. exact: the key (graph/names.py) of a name, alias, label, reference name or id
    (`$key IN n.names_folded`); then the same without "the" and a final "route" or
    "agreement", which must then name a route or an agreement; and office titles,
-   which name the people the sources give them to (graph/offices.py: "PM");
+   which name the Position and, behind it, the people who hold it (graph/offices.py: "PM");
 2. words: every word typed, by stem, is a word or acronym of one of the entity's
    names (`$word IN n.name_tokens`, anchored on the longest word): surnames
    ("Cooper"), acronyms ("EPC summit"), plurals ("small boat");
@@ -170,9 +170,8 @@ class _Lookup:
     prefer: tuple[str, ...] = ()
 
     def office_cands(self, fuzzy: bool = False) -> list[Candidate]:
-        if "Person" not in self.kinds:
-            return []
-        found = (office_candidate(self.q, o, fuzzy, self.prefer) for o in offices(self.backend))
+        found = (office_candidate(self.q, o, fuzzy, self.prefer)
+                 for o in offices(self.backend) if o.kind in self.kinds)
         return [c for c in found if c]
 
     def exact(self) -> list[Candidate]:

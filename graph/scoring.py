@@ -29,7 +29,8 @@ PREFIX_BASE, PREFIX_SPAN = 30.0, 20.0
 FUZZY_WEIGHT = 0.85  # a typo of a whole name: its rapidfuzz ratio times this
 FUZZY_CUTOFF = 80.0  # rapidfuzz ratio below which two texts or words are not alike
 OFFICE_FUZZY_CUTOFF = 88.0  # a title is short: a typo of one must be closer
-DESCRIPTIVE = {"Figure": 12.0, "Document": 8.0}
+HOLDER_BEHIND = 18.0  # a holder found by a title trails the Position by more than a winning margin
+DESCRIPTIVE = {"Figure": 12.0, "Document": 8.0, "Position": 6.0}  # a Position's name holds its organisation's
 PREFERRED = 5.0
 PREFERRED_KIND = "kind asked for"  # the feature a preferred kind adds
 EXACT_MATCHES = frozenset({"id", "name", "aliases", "label", "reference_names", "core", "office"})
@@ -215,6 +216,8 @@ def office_candidate(q: Query, office: Office, fuzzy: bool = False,
     s, m = office_score(q, office, fuzzy)
     if not s:
         return None
+    if office.holder:
+        s -= HOLDER_BEHIND  # a title names the Position; its holders follow it
     typed = f"{q.raw!r}: " if q.office != q.key else ""
     row = {"id": office.id, "kind": office.kind, "name": office.name, "aliases": list(office.aliases)}
     return _candidate(row, s, m, typed + office.reason(), prefer)

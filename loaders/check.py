@@ -19,6 +19,7 @@ from graph.schema import SCHEMA_PATH, Schema, get_schema
 from loaders.facts import NO_LINES, Entity, Facts, Relationship
 from loaders.files import Unreadable, read_regular
 from loaders.models import models
+from loaders.rules import check_rules
 from loaders.yamlsource import LocatedDoc, YamlError, parse
 from migkg.exc import Problem
 
@@ -222,6 +223,7 @@ class Checker:
                 self.problem(r.file, r.line, "type", f"duplicate relationship {r.key!r} "
                              f"(first declared at {first.file}:{first.line})")
             keys[r.key] = r
+        check_rules(self.facts.entities, self.facts.relationships, self.problem)
 
 
 def digest_file(digest: Any, path: Path, data: bytes) -> None:

@@ -21,19 +21,15 @@ ALLOWED = {
     "MEMBER_OF|GB|calais-group|||": "from: \"our shared commitment\"; membership is implied (confidence medium)",
     "PARTY_TO|GB|calais-group-priority-plan-2025|party||": "from: \"our shared commitment\" (medium)",
     "ATTENDED|GB|calais-group-london-meeting|convener||": "from: the UK Home Secretary, \"Today I ... convened\"",
-    "ATTENDED|GB|council-of-europe-justice-ministers-meeting|attendee||":
-        "from: the UK's Deputy Prime Minister and Attorney General, unnamed",
     "ATTENDED|GB|epc-meeting-budapest|attendee||": "from: the UK Prime Minister attends for the UK",
-    "HOLDS_OFFICE|yvette-cooper|GB||Home Secretary|": "to: \"Home Secretary\" is a UK office",
-    "HOLDS_OFFICE|keir-starmer|GB||Prime Minister|": "to: \"Prime Minister\" of the UK, in a UK press release",
-    "HOLDS_OFFICE|nick-thomas-symonds|GB||Minister for the Constitution and European Union Relations|":
-        "to: a UK ministry, in a UK government page",
+    "OFFICE_OF|uk-home-secretary|GB|||": "to: \"Home Secretary\" is a UK office",
+    "OFFICE_OF|uk-minister-for-the-cabinet-office|GB|||": "to: \"The Government\" the text speaks for",
+    "OFFICE_OF|uk-deputy-prime-minister|GB|||": "to: a UK office, in a UK press release",
+    "OFFICE_OF|uk-attorney-general|GB|||": "to: a UK office, in a UK press release",
     "PART_OF|home-office|GB|||": "to: the Home Office speaks for the UK side of the plan (medium)",
     "HELD_IN|written-statement-calais-group|GB|||": "to: \"updates to Parliament\", the UK Parliament",
     "HELD_IN|written-statement-uk-germany-joint-action-plan|GB|||": "to: the UK Parliament, as above",
-    # -- The Foreign Secretary (unnamed) acts for the Foreign Office: data/organisations.yaml.
-    "ATTENDED|foreign-office|foreign-secretary-brussels-visit|visitor||": "from: \"Foreign Secretary\"",
-    "ATTENDED|foreign-office|illicit-finance-summit|host||": "from: \"the Foreign Secretary will host\"",
+    # -- The Foreign Secretary (unnamed) on the visit.
     "ANNOUNCED_AT|uk-france-migration-treaty|foreign-secretary-brussels-visit|||discussed":
         "to: \"She will highlight\": she is the Foreign Secretary of the visit",
     "ANNOUNCED_AT|uk-italy-partnership|foreign-secretary-brussels-visit|||discussed":
@@ -47,7 +43,7 @@ ALLOWED = {
     "LOCATED_IN|glasgow|GB|||": "to: Glasgow is in the UK",
     "LOCATED_IN|london|GB|||": "to: London is in the UK",
     # -- The article calls the UK-Germany plan "the joint agreement" or "It".
-    "BUILDS_ON|germany-smuggling-law-clarification|uk-germany-joint-action-plan|||":
+    "COMMITTED_IN|germany-smuggling-law-clarification|uk-germany-joint-action-plan|||":
         "to: \"the joint agreement sees Germany confirm its intention\"",
     "ADDRESSES|uk-germany-joint-action-plan|channel-small-boats-route|||":
         "from: \"agreements ... aimed at ... small boats crossing the Channel\" and the joint agreement's "
@@ -59,7 +55,7 @@ ALLOWED = {
     "ADDRESSES|germany-smuggling-law-clarification|channel-small-boats-route|||":
         "to: \"small boats equipment\" and \"smuggling of migrants to the UK\"",
     # -- The source's own (inaccurate) title: "EU Commissioner", not the Commission by name.
-    "HOLDS_OFFICE|ursula-von-der-leyen|european-commission||EU Commissioner|": "to: \"EU Commissioner\"",
+    "OFFICE_OF|european-commissioner|european-commission|||": "to: \"EU Commissioner\"",
 }
 
 

@@ -441,6 +441,8 @@ entities:
 - {kind: Organisation, id: home-office, name: Home Office, org_type: government_body, wikidata: Q1431847,
    sources: [{doc: doc-a, quote: "Home Office"}]}
 - {kind: Person, id: pm, name: Prime Minister, wikidata: Q6241, sources: [{doc: doc-a, quote: "the PM"}]}
+- {kind: Position, id: uk-pm, name: UK Prime Minister, wikidata: Q14211, sources: [{doc: doc-a, quote: "the PM"}]}
+- {kind: Position, id: uk-fs, name: UK Foreign Secretary, sources: [{doc: doc-a, quote: "the Foreign Secretary"}]}
 - {kind: Agreement, id: ag-party, name: Party agreement, agreement_type: treaty, status: signed, date: "2025",
    date_text: this year, date_basis: Inferred from the words this year in a dated text.,
    date_confidence: medium, period: 2025-2026, pages: 3, sources: [{doc: doc-a, quote: "a treaty"}]}
@@ -485,9 +487,14 @@ relationships:
 - {type: MEMBER_OF, from: RS, to: wb-group, sources: [{doc: doc-a, quote: "the group"}]}
 - {type: PASSES_THROUGH, from: balkan-route, to: RS, role: transit, order: 2,
    sources: [{doc: doc-a, quote: "through Serbia"}]}
-- {type: HOLDS_OFFICE, from: pm, to: GB, title: Prime Minister, start_date: 2024-07, end_date: "2029",
-   as_of: 2025-10-03, sources: [{doc: doc-a, quote: "the PM"}]}
-- {type: HELD_IN, from: summit, to: FR, sources: [{doc: doc-a, quote: "in France"}]}
+- {type: HOLDS_OFFICE, from: pm, to: uk-pm, title: Prime Minister, start_date: 2024-07, end_date: "2029",
+   as_of: 2025-10-03, date_basis: The text is dated., sources: [{doc: doc-a, quote: "the PM"}]}
+- {type: OFFICE_OF, from: uk-pm, to: GB, sources: [{doc: doc-a, quote: "the UK PM"}]}
+- {type: ATTENDED, from: uk-fs, to: summit, role: visitor, sources: [{doc: doc-a, quote: "She visits"}]}
+- {type: COMMITTED_IN, from: pol, to: ag-cover, sources: [{doc: doc-a, quote: "in the plan"}]}
+- {type: REFORMS, from: pol, to: ag-none, sources: [{doc: doc-a, quote: "reforms"}]}
+- {type: HELD_IN, from: summit, to: FR, inferred: from_text, basis: Implied by the words., confidence: low,
+   sources: [{doc: doc-a, quote: "in France"}]}
 - {type: HELD_IN, from: summit, to: lancaster-house, sources: [{doc: doc-a, quote: "at Lancaster House"}]}
 - {type: LOCATED_IN, from: lancaster-house, to: london, sources: [{doc: doc-a, quote: "Lancaster House in London"}]}
 - {type: LOCATED_IN, from: london, to: GB, sources: [{doc: doc-a, quote: "London"}]}
@@ -495,6 +502,7 @@ relationships:
 - {type: ATTENDED, from: pm, to: summit, role: chair, sources: [{doc: doc-a, quote: "chaired"}]}
 - {type: ABOUT, from: crossings, to: balkan-route, sources: [{doc: doc-a, quote: "1,000"}]}
 - {type: ADOPTED, from: GB, to: pol, role: adopter, sources: [{doc: doc-a, quote: "sanctions"}]}
+- {type: ADOPTED, from: FR, to: pol, role: intending_adopter, sources: [{doc: doc-a, quote: "intends"}]}
 - {type: COOPERATES_WITH, from: GB, to: FR, description: Joint patrols., sources: [{doc: doc-a, quote: "patrols"}]}
 - {type: PUBLISHED_BY, from: doc-a, to: home-office, sources: [{doc: doc-a, quote: "Home Office"}]}
 """
