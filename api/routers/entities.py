@@ -17,7 +17,16 @@ from api.collections import (
     paging,
 )
 from api.deps import ReadBackendDep, ReleasesDep, SettingsDep, answered_release
-from api.geo import DetailFormat, DetailFormatParam, ListFormatParam, geo_entity, geo_page, wants_geojson
+from api.geo import (
+    GEO_KINDS,
+    GEOJSON,
+    DetailFormat,
+    DetailFormatParam,
+    ListFormatParam,
+    geo_entity,
+    geo_page,
+    wants_geojson,
+)
 from api.models import EntityDetail, Page
 from api.problems import error_responses
 from graph.backend import GraphBackend
@@ -168,17 +177,29 @@ def get_any(ref: str, request: Request, backend: ReadBackendDep, settings: Setti
     return entity_detail(request, backend, releases, settings.base_iri, resolve(backend, ref))
 
 
+def _geo_content(kind: NodeKind, responses: dict[int | str, dict[str, Any]]
+                 ) -> dict[int | str, dict[str, Any]]:
+    """A kind with a geometry also answers RFC 7946 GeoJSON (api/geo.py)."""
+    if kind.name in GEO_KINDS:
+        ok = dict(responses.get(200, {}))
+        ok["content"] = {**ok.get("content", {}), GEOJSON: {"schema": {"type": "object"}}}
+        responses = {**responses, 200: ok}
+    return responses
+
+
 for _kind in get_schema().nodes.values():
     router.add_api_route(
         f"/v1/{_kind.plural}", _list_endpoint(_kind), methods=["GET"], response_model=Page,
         summary=f"List {_kind.plural}",
         description=f"{_kind.description} Filter, facet, sort and page; `total` counts all "
                     "matches. An enum filter outside its values is refused with 422 listing them.",
-        responses={**collection_responses(), **error_responses(400, 404, 422)},
+        # 406: GeoJSON asked of a kind with no geometry (api/geo.py)
+        responses=_geo_content(_kind, {**collection_responses(),
+                                       **error_responses(400, 404, 406, 422)}),
     )
     router.add_api_route(
         f"/v1/{_kind.plural}/{{ref}}", _detail_endpoint(_kind), methods=["GET"],
         response_model=EntityDetail, summary=f"One {_kind.slug} with its links and evidence",
         description=f"`ref` is the {_kind.slug}'s id, name or alias (case and accents ignored).",
-        responses=error_responses(404, 409, 422),
+        responses=_geo_content(_kind, error_responses(404, 406, 409, 422)),
     )
