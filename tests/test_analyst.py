@@ -48,7 +48,10 @@ def test_leaders_who_set_out_the_2_october_2025_statement(loaded: FalkorBackend)
         "MATCH (:`Agreement` {date: '2025-10-02'})-[:`ANNOUNCED_AT`]->(e:`Event`)"
         "<-[r:`ATTENDED` {role: 'present'}]-(x) RETURN x.id ORDER BY x.id"
     ).rows
-    assert present == [["european-commission"], ["european-parliament"]]
+    # "in the presence of the President of the European Commission" (and of the
+    # Parliament's): the offices, not the institutions (issue 24)
+    assert present == [["president-of-the-european-commission"],
+                       ["president-of-the-european-parliament"]]
 
 
 def test_bodies_working_on_the_western_balkans_route(loaded: FalkorBackend) -> None:

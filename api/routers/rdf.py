@@ -137,7 +137,7 @@ def _export_endpoint(fmt: Format) -> Callable[..., Response]:
         cache_headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
         if etag_matches(etag, request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=cache_headers)
-        path = _dump_path(backend, settings, fmt)
+        path = _dump_path(backend, settings, fmt, etag)  # one read of the digest, not two
         headers = {"Content-Disposition": f'attachment; filename="migkg.{fmt.extension}"',
                    **cache_headers}
         return FileResponse(path, media_type=_content_type(fmt.media_type), headers=headers)
@@ -165,8 +165,11 @@ for _fmt in FORMATS.values():
 VOID_OFFERS = list(RDF_MEDIA)
 
 
-def _dump_path(backend: GraphBackend, settings: Settings, fmt: Format) -> Path:
-    return dump_file(settings.home, _export_etag(backend, settings.base_iri, fmt), fmt.extension,
+def _dump_path(backend: GraphBackend, settings: Settings, fmt: Format,
+               etag: str | None = None) -> Path:
+    """The dump's file (built when missing); `etag`, when the caller read it already."""
+    etag = etag or _export_etag(backend, settings.base_iri, fmt)
+    return dump_file(settings.home, etag, fmt.extension,
                      lambda: export_bytes(backend, settings.base_iri, fmt.name))
 
 
