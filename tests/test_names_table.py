@@ -140,7 +140,14 @@ def test_cli(loaded: FalkorBackend) -> None:
     """`migkg query --param` resolves each name of the table (without a kind: the query's
     parameter takes any entity). Where the graph has a path to GB, its first node is the
     entity the name resolved to; otherwise the exit status shows it resolved."""
-    rows = [(n, e) for n, k, e in ROWS if k is None]
+    every = [(n, e) for n, k, e in ROWS if k is None]
+    # A CLI process per name costs about a second: every third name, and the first name of
+    # each expected outcome (resolved, 404, 409), so each way through the CLI is run. The
+    # other entry points run the whole table on the same resolver.
+    rows = every[::3]
+    for outcome in {_expect(e)[0] for _, e in every}:
+        if not any(_expect(e)[0] == outcome for _, e in rows):
+            rows.append(next((n, e) for n, e in every if _expect(e)[0] == outcome))
     with ThreadPoolExecutor(4) as pool:
         outs = list(pool.map(lambda r: _cli(loaded.server.home, loaded.graph_name, r[0]), rows))
     for (name, expect), (code, stdout, stderr) in zip(rows, outs, strict=True):
