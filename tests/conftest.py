@@ -41,6 +41,19 @@ DATA = ROOT / "data"
 # The reference copy of the source texts, when present (MIGKG_TEST_SEEDS=/nonexistent: as a clone).
 SEEDS = Path(os.environ.get("MIGKG_TEST_SEEDS") or ROOT.parent / "shared" / "seeds")
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+# Facts in YAML for the mini folder (its document doc-a says "about Serbia").
+MINI_SOURCE = "    sources:\n      - doc: doc-a\n        quote: \"about Serbia\"\n"
+MINI_AGREEMENT = "    agreement_type: agreement\n    status: to_be_signed\n"
+
+
+def mini_entity(kind: str, ident: str, name: str, extra: str = "") -> str:
+    """One entity of a `entities:` list, citing the mini folder's document."""
+    return f"  - kind: {kind}\n    id: {ident}\n    name: {name}\n{extra}{MINI_SOURCE}"
+
+
+def mini_rel(rtype: str, source: str, target: str, extra: str = "") -> str:
+    """One relationship of a `relationships:` list, citing the mini folder's document."""
+    return f"  - type: {rtype}\n    from: {source}\n    to: {target}\n{extra}{MINI_SOURCE}"
 ARTIFACTS = ROOT / "artifacts"
 
 

@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from conftest import MINI, ROOT, run_cli, snapshot
+from conftest import MINI, MINI_AGREEMENT, ROOT, mini_entity, mini_rel, run_cli, snapshot
 from graph.backend import GraphBackend
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
@@ -34,19 +34,8 @@ from loaders.pipeline import load_facts, read_facts
 from loaders.releases import BadRelease, ReleaseRefused, Releases
 from migkg.settings import Settings
 
-SRC = "    sources:\n      - doc: doc-a\n        quote: \"about Serbia\"\n"
 PREFACE = "A preface added later.\n"
-
-
-def _entity(kind: str, ident: str, name: str, extra: str = "") -> str:
-    return f"  - kind: {kind}\n    id: {ident}\n    name: {name}\n{extra}{SRC}"
-
-
-def _rel(rtype: str, source: str, target: str, extra: str = "") -> str:
-    return f"  - type: {rtype}\n    from: {source}\n    to: {target}\n{extra}{SRC}"
-
-
-AGREEMENT = "    agreement_type: agreement\n    status: to_be_signed\n"
+_entity, _rel, AGREEMENT = mini_entity, mini_rel, MINI_AGREEMENT
 FIRST = ("entities:\n"
          + _entity("Country", "RS", "Serbia")
          + _entity("Country", "GB", "United Kingdom", "    aliases: [UK]\n")

@@ -15,23 +15,12 @@ from typing import Any
 
 import pytest
 
-from conftest import MINI, run_cli, snapshot
+from conftest import MINI, MINI_AGREEMENT, mini_entity, mini_rel, run_cli, snapshot
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
 from loaders.pipeline import load_facts, read_facts
 
-SRC = "    sources:\n      - doc: doc-a\n        quote: \"about Serbia\"\n"
-
-
-def _entity(kind: str, ident: str, name: str, extra: str = "") -> str:
-    return f"  - kind: {kind}\n    id: {ident}\n    name: {name}\n{extra}{SRC}"
-
-
-def _rel(rtype: str, source: str, target: str, extra: str = "") -> str:
-    return f"  - type: {rtype}\n    from: {source}\n    to: {target}\n{extra}{SRC}"
-
-
-AGREEMENT = "    agreement_type: agreement\n    status: to_be_signed\n"
+_entity, _rel, AGREEMENT = mini_entity, mini_rel, MINI_AGREEMENT
 BASE = ("entities:\n"
         + _entity("Country", "RS", "Serbia")
         + _entity("Country", "GB", "United Kingdom", "    aliases: [UK]\n")
