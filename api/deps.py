@@ -28,10 +28,7 @@ def get_backend(request: Request) -> GraphBackend:
 
 
 def get_releases(request: Request) -> Releases:
-    state = request.app.state
-    releases: Releases | None = getattr(state, "releases", None)
-    if releases is None:
-        releases = state.releases = Releases(state.settings.data)
+    releases: Releases = request.app.state.releases  # made with the app (api/app.py)
     return releases
 
 

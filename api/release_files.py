@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from api.export_files import write_whole
 from loaders.releases import Release, Releases
 from migkg import __version__
 from migkg.code import code_digest
@@ -52,19 +51,7 @@ def _cached(home: Path, release: Release, base: str, extension: str,
     with _lock:  # one build at a time here; another process would rename the same bytes
         if path.is_file():
             return path
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                out.writelines(rows())
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; a release is public
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_whole(path, (row.encode("utf-8") for row in rows()))
         for old in folder.glob(f"{release.version}-*.{extension}"):
             if old != path:
                 with contextlib.suppress(OSError):

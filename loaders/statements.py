@@ -27,7 +27,7 @@ import orjson
 from graph.entities import public
 from graph.schema import Schema
 from loaders.facts import Entity, Facts, Relationship
-from loaders.models import date_precision
+from loaders.write import stored
 
 Statement = dict[str, Any]
 ID_BYTES = 10  # 80 bits: no collision in any graph this code will hold
@@ -98,15 +98,6 @@ def evidence_statements(owner: str, of: str | None, evidence: Iterable[Mapping[s
 def _evidence(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"doc": s["doc"], "quote": s["quote"], "start": s.get("start"), "end": s.get("end")}
             for s in sources]
-
-
-def stored(props: Mapping[str, Any], dates: set[str]) -> dict[str, Any]:
-    """An item's properties as the graph stores them, public ones only: with the derived
-    precision of each date (loaders/write.py's rows, without their internal keys)."""
-    out = dict(props)
-    for name in dates & out.keys():
-        out[f"{name}_precision"] = date_precision(out[name])
-    return out
 
 
 def facts_statements(facts: Facts, schema: Schema) -> Iterator[Statement]:

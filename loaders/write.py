@@ -68,11 +68,18 @@ def evidence_props(props: Row, sources: list[dict[str, Any]]) -> None:
         props["evidence_ends"] = [s["end"] for s in sources]
 
 
+def stored(props: Row, dates: set[str]) -> Row:
+    """An item's own properties as the graph stores them: with the derived precision of
+    each date (the rows below add the id, name keys, evidence and `_digest`)."""
+    out = dict(props)
+    for name in dates & out.keys():
+        out[f"{name}_precision"] = date_precision(out[name])
+    return out
+
+
 def node_row(e: Entity, dates: set[str]) -> Row:
     """The node's properties, as stored: id, derived ones, evidence and `_digest`."""
-    props = dict(e.props)
-    for name in dates & props.keys():
-        props[f"{name}_precision"] = date_precision(props[name])
+    props = stored(e.props, dates)
     props["id"] = e.id
     props.update(name_properties(e.id, e.kind, e.props))  # graph/names.py
     evidence_props(props, e.sources)
@@ -82,9 +89,7 @@ def node_row(e: Entity, dates: set[str]) -> Row:
 
 def rel_row(r: Relationship, dates: set[str]) -> Row:
     """`from`, `to` and the relationship's properties (`key`, evidence, `_digest`)."""
-    props = dict(r.props)
-    for name in dates & props.keys():
-        props[f"{name}_precision"] = date_precision(props[name])
+    props = stored(r.props, dates)
     props["key"] = r.key
     evidence_props(props, r.sources)
     props[DIGEST] = relationship_digest(r)
