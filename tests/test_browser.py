@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,6 +22,7 @@ import pytest
 
 from api.app import create_app
 from api.routers import explorer
+from conftest import serving
 from graph.falkor import FalkorBackend
 from migkg.settings import Settings
 
@@ -52,32 +50,19 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 # ---------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module")
-def live_url(loaded: FalkorBackend) -> Iterator[str]:
-    """The app (with the explorer) served by uvicorn on a free loopback port."""
-    import uvicorn
-
-    app = create_app(Settings(), backend=loaded)
+def explorer_app(backend: FalkorBackend, settings: Settings) -> Any:
+    """The app over `backend`, with the explorer's routes."""
+    app = create_app(settings, backend=backend)
     if not any(getattr(r, "path", "") == "/" for r in app.routes):
         app.include_router(explorer.router)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+    return app
+
+
+@pytest.fixture(scope="module")
+def live_url(loaded: FalkorBackend) -> Iterator[str]:
+    """The app (with the explorer) served by uvicorn on a loopback port."""
+    with serving(explorer_app(loaded, Settings())) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +25,13 @@ from test_browser import (  # noqa: F401 (fixtures)
     axe_violations,
     browser,
     expect,
+    explorer_app,
     phone,
     pytestmark,
     tab,
 )
 
-from api.app import create_app
-from api.routers import explorer
-from conftest import DATA
+from conftest import DATA, serving
 from graph.falkor import FalkorBackend
 from graph.schema import get_schema
 from loaders.facts import Facts
@@ -103,33 +98,9 @@ def edited(backend: FalkorBackend, two_releases: tuple[Path, Facts]) -> FalkorBa
     return backend
 
 
-@contextmanager
-def served(backend: FalkorBackend, data: Path) -> Iterator[str]:
-    """The app (with the explorer) over `backend` and the releases of `data`, served by
-    uvicorn on a free loopback port, as tests/test_browser.py's live_url."""
-    import uvicorn
-
-    app = create_app(Settings(data=data), backend=backend)
-    if not any(getattr(r, "path", "") == "/" for r in app.routes):
-        app.include_router(explorer.router)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+def served(backend: FalkorBackend, data: Path) -> Any:
+    """The app (with the explorer) over `backend` and the releases of `data`, served."""
+    return serving(explorer_app(backend, Settings(data=data)))
 
 
 @pytest.fixture(scope="module")
