@@ -55,10 +55,9 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Figures per source; `all_seen` when every quote was already shown higher up."""
+    """The quotes for one claim (the entity itself, or one relationship), per source."""
 
     figures: list[Figure]
-    all_seen: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +132,14 @@ def _props(props: dict[str, Any]) -> list[tuple[str, Value]]:
 
 
 def _evidence(evidence: list[dict[str, Any]], documents: dict[str, dict[str, Any]],
-              schema: Schema, seen: set[tuple[str, str]]) -> Evidence:
-    """One figure per source document with its quotes and the source's title; a quote in
-    `seen` (shown higher up the page) is not repeated."""
+              schema: Schema) -> Evidence:
+    """One figure per source document with the claim's quotes and the source's title. Each
+    claim shows all of its own quotes, even when another claim cites the same words."""
     by_doc: dict[str, list[str]] = {}
     for item in evidence:
-        key = (item["doc"], item["quote"])
-        if key not in seen:
-            seen.add(key)
-            by_doc.setdefault(item["doc"], []).append(item["quote"])
+        quotes = by_doc.setdefault(item["doc"], [])
+        if item["quote"] not in quotes:
+            quotes.append(item["quote"])
     figures = []
     for doc, quotes in by_doc.items():
         info = documents.get(doc) or {}
@@ -149,10 +147,10 @@ def _evidence(evidence: list[dict[str, Any]], documents: dict[str, dict[str, Any
             quotes=quotes, title=str(info.get("title") or doc), href=id_path(schema, "Document", doc),
             extra=", ".join(str(info[k]) for k in ("publisher", "date") if info.get(k)),
             url=info.get("url") or None))
-    return Evidence(figures, all_seen=bool(evidence) and not by_doc)
+    return Evidence(figures)
 
 
-def _relationships(data: dict[str, Any], schema: Schema, seen: set[tuple[str, str]]) -> list[RelGroup]:
+def _relationships(data: dict[str, Any], schema: Schema) -> list[RelGroup]:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rel in data["relationships"]:
         groups.setdefault((rel["type"], rel["direction"]), []).append(rel)
@@ -170,7 +168,7 @@ def _relationships(data: dict[str, Any], schema: Schema, seen: set[tuple[str, st
                 href=id_path(schema, other["kind"], other["id"]), name=str(other["name"] or other["id"]),
                 kind=other["kind"], slug=schema.node(other["kind"]).slug, chips=chips,
                 note=rel["properties"].get("note") or None,
-                evidence=(_evidence(rel["evidence"], data["documents"], schema, seen)
+                evidence=(_evidence(rel["evidence"], data["documents"], schema)
                           if rel["evidence"] else None)))
         out.append(group)
     return out
@@ -187,10 +185,8 @@ def entity_page_html(data: dict[str, Any], schema: Schema,
     links += [(label, f"{path}?format={fmt}") for label, fmt in
               (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("RDF/XML", "rdf"))]
     status = data["properties"].get("status")
-    seen: set[tuple[str, str]] = set()  # quotes shown so far: each is quoted once
-    # Built in page order, since a quote is shown where it first appears.
-    evidence = _evidence(data["evidence"], data["documents"], schema, seen) if data["evidence"] else None
-    relationships = _relationships(data, schema, seen)
+    evidence = _evidence(data["evidence"], data["documents"], schema) if data["evidence"] else None
+    relationships = _relationships(data, schema)
     return render(
         "entity.html", **shell_context(),
         name=str(data["name"] or data["id"]), kind=data["kind"], slug=kind.slug,

@@ -171,9 +171,10 @@ def test_analyst_journey(tab: Tab) -> None:
     expect(item.locator("blockquote").filter(has_text="intercept the criminal gangs").first).to_contain_text(
         "intercept the criminal gangs as they transit vulnerable people")
     expect(item.locator("figcaption").first).to_contain_text("New agreements to be signed with Western Balkans")
-    # Quoted once on the page: the relationship below points back to it.
+    # Each claim quotes its own evidence: the relationship below shows its quote too.
     covered_by = page.get_by_role("region", name=re.compile("^Covered by"))
-    expect(covered_by).to_contain_text("Evidence quoted above")
+    expect(covered_by.get_by_role("group", name=re.compile("^Evidence: UK-Serbia agreement"))).to_contain_text(
+        "intercept the criminal gangs")
     expect(page.get_by_role("link", name="JSON", exact=True)).to_have_attribute("href", "/v1/countries/RS")
     expect(page.get_by_role("link", name="RDF (IRI)")).to_have_attribute("href", "/id/country/RS")
     tab.shot("03-entity-serbia")
@@ -359,7 +360,7 @@ def test_graph_filters_and_two_hops(tab: Tab) -> None:
     before = page.evaluate(visible)
     page.get_by_role("button", name="None").click()
     assert page.evaluate(visible) == 1  # only the centre is left
-    page.get_by_role("checkbox", name=re.compile(r"^COVERS")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^Covers")).check()
     assert page.evaluate(visible) == 2  # Serbia and the agreement covering it
     assert page.evaluate("window.cy.edges(':visible').length") == 1
     assert "types=COVERS" in page.url
@@ -413,7 +414,7 @@ EDGE_LABEL_JS = """(type) => {
   const nodesZ = Math.max(...window.cy.nodes().map((n) => n.style('z-index-compare') === 'manual'
                                                        ? Number(n.style('z-index')) : 0));
   const c = window.cy.container();
-  return {label: ed.style('label'), width: b.w, text: ctx.measureText(ed.data('type')).width * window.cy.zoom(),
+  return {label: ed.style('label'), width: b.w, text: ctx.measureText(ed.style('label')).width * window.cy.zoom(),
           inside: b.x1 >= 0 && b.y1 >= 0 && b.x2 <= c.clientWidth && b.y2 <= c.clientHeight,
           above: ed.style('z-index-compare') === 'manual' && Number(ed.style('z-index')) > nodesZ};
 }"""
@@ -422,13 +423,14 @@ EDGE_LABEL_JS = """(type) => {
 def test_edge_labels_are_whole_and_on_top(tab: Tab) -> None:
     page = tab.open("/graph/RS")
     wait_graph(page)
-    # At rest no edge label is drawn (they were clipped by node labels: "COVE", "TY_TO").
-    assert page.evaluate("window.cy.edges().map(e => e.style('label'))") == ["", "", ""]
-    for rel in ("COVERS", "PARTY_TO", "PASSES_THROUGH"):
+    # At rest every line names its relationship in words (graph.relWords).
+    words = {"COVERS": "Covers", "PARTY_TO": "Party to", "PASSES_THROUGH": "Passes through"}
+    assert sorted(page.evaluate("window.cy.edges().map(e => e.style('label'))")) == sorted(words.values())
+    for rel, label_text in words.items():
         page.evaluate("(t) => { window.cy.elements().unselect(); "
                       "window.cy.edges(`[type = \"${t}\"]`).select(); }", rel)
         label = page.evaluate(EDGE_LABEL_JS, rel)
-        assert label["label"] == rel, label
+        assert label["label"] == label_text, label
         assert label["width"] >= label["text"], label  # the whole word fits its box
         assert label["inside"] and label["above"], label
     tab.shot("graph-serbia-edge-selected")
@@ -451,8 +453,10 @@ def test_the_country_page_quotes_each_source_once(tab: Tab, live_url: str) -> No
     page = tab.open("/entity/country/RS")
     coverage = page.get_by_role("region", name="Agreements covering Serbia")
     expect(coverage.locator("[data-agreement]")).to_have_count(3)
-    quotes = page.locator("blockquote p").all_inner_texts()
-    assert quotes and len(quotes) == len(set(quotes)), quotes
+    # Each claim quotes each of its sources once (test_browser_entity checks which claim).
+    for claim in page.locator(".claim-evidence").all():
+        quotes = claim.locator("blockquote p").all_inner_texts()
+        assert quotes and len(quotes) == len(set(quotes)), quotes
     item = coverage.locator('[data-agreement="uk-serbia-agreement"]')
     expect(item.locator(".how-list")).to_contain_text("Party to the agreement")
     expect(item.locator(".how-list")).to_contain_text("Within its geographic coverage")
@@ -794,7 +798,9 @@ def test_an_iri_as_html_reads_without_javascript(live_url: str) -> None:
     assert not [c for c in doc.cells if "; " in c and ":" in c.split("; ", 1)[1]], doc.cells
     assert any(c == "Role: transit" for c in doc.cells) or "Role: transit" in text
     quotes = re.findall(r"<p>“(.*?)”</p>", r.text)
-    assert quotes and len(quotes) == len(set(quotes)), quotes  # each quoted once
+    # every claim (the entity, each relationship) with its own quotes: no "quoted above"
+    assert quotes and "quoted above" not in r.text, quotes
+    assert quotes.count("signing new agreements with Serbia, North Macedonia and Kosovo") == 4, quotes
     # Links to the data and the alternates stay.
     assert "/id/country/RS?format=ttl" in links and "/v1/countries/RS" in links
     assert 'rel="alternate"' in r.text

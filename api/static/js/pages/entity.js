@@ -1,7 +1,7 @@
 // One entity of any kind: properties, relationships grouped by type, evidence and sources.
 
 import { CONFIG, KIND, KIND_BY_SLUG, RELS, getJSON, entityHref, graphHref, url } from "../api.js";
-import { codeText, h, humanize, mapLimit, plural } from "../dom.js";
+import { codeText, h, humanize, plural } from "../dom.js";
 import { historySection } from "../history.js";
 import { mapPanel } from "../mapdraw.js";
 import {
@@ -15,16 +15,15 @@ function queryTitle(name) {
 }
 
 /**
- * The one place this page renders evidence. `seen` holds the quotes already shown on
- * the page (doc|quote), so a quote appears once; evidence already shown says so.
+ * The one place this page renders evidence: the quotes that support one claim, each
+ * with its document's title and a link to the quote in the reader. `claim` names the
+ * claim in words (for screen readers and the heading over the quotes).
  */
-function evidenceBlock(evidence, documents, seen) {
-  const fresh = (evidence || []).filter((e) => !seen.has(`${e.doc}|${e.quote}`));
-  if (evidence && evidence.length && fresh.length === 0) {
-    return h("p", { class: "muted small evidence-seen" }, "Evidence quoted above.");
-  }
-  fresh.forEach((e) => seen.add(`${e.doc}|${e.quote}`));
-  return evidenceGroups(fresh, documents);
+function evidenceBlock(evidence, documents, claim) {
+  if (!evidence || evidence.length === 0) return null;
+  return h("div", { class: "claim-evidence", role: "group", "aria-label": `Evidence: ${claim}` },
+    h("p", { class: "claim-line small" }, h("span", { class: "claim-label" }, "Evidence"), ` that ${claim}:`),
+    evidenceGroups(evidence, documents));
 }
 
 const PROPERTY_ORDER = ["title", "agreement_type", "policy_type", "org_type", "event_type", "doc_type",
@@ -52,7 +51,7 @@ function releasedChip(fact, firstSeen) {
   return h("span", { class: "chip chip-seen" }, `since release ${fact.first_seen}`);
 }
 
-function relationshipGroups(rels, documents, seen, firstSeen) {
+function relationshipGroups(rels, documents, self, firstSeen) {
   const groups = new Map();
   for (const r of rels) {
     const key = `${r.type}|${r.direction}`;
@@ -69,11 +68,18 @@ function relationshipGroups(rels, documents, seen, firstSeen) {
         h("span", { class: "rel-type" }, direction === "out" ? `${type} →` : `← ${type}`),
         h("span", { class: "count" }, ` (${items.length})`)),
       desc ? h("p", { class: "muted small" }, codeText(desc)) : null,
-      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents, seen, firstSeen))));
+      h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents, self, firstSeen))));
   });
 }
 
-function relItem(r, documents, seen, firstSeen) {
+/** A relationship as a sentence read from its source: "Serbia party to UK-Serbia agreement". */
+function relClaim(self, r) {
+  const name = (x) => x.name || x.id;
+  const [a, b] = r.direction === "out" ? [self, r.other] : [r.other, self];
+  return `${name(a)} ${relPhrase(r.type, "out").toLowerCase()} ${name(b)}`;
+}
+
+function relItem(r, documents, self, firstSeen) {
   const props = Object.entries(r.properties || {}).filter(([k, v]) => v !== null && v !== "" && k !== "note");
   const note = r.properties && r.properties.note;
   return h("li", { class: "rel-item" },
@@ -85,17 +91,22 @@ function relItem(r, documents, seen, firstSeen) {
           h("span", { class: "chip-key" }, `${humanize(k)}: `), propertyValue(k, v)))) : null),
     note ? h("p", { class: "note small" }, h("span", { class: "note-label" }, "Note: "), note) : null,
     r.evidence && r.evidence.length
-      ? h("div", { class: "rel-evidence" }, evidenceBlock(r.evidence, documents, seen)) : null);
+      ? h("div", { class: "rel-evidence" }, evidenceBlock(r.evidence, documents, relClaim(self, r))) : null);
 }
 
-async function coverageSection(country, documents, seen) {
+async function coverageSection(country, documents) {
   const res = await getJSON(`/v1/countries/${encodeURIComponent(country.id)}/agreements`);
-  // Evidence along routes and groups may cite documents this entity does not.
-  const missing = [...new Set(res.items.flatMap((a) => a.how.flatMap((c) => c.evidence.map((e) => e.doc))))]
-    .filter((d) => !documents[d]);
-  const found = await mapLimit(missing, 4, (d) => getJSON(`/v1/documents/${encodeURIComponent(d)}`).catch(() => null));
+  // Evidence along routes and groups may cite documents this entity does not: their
+  // titles come from one request for the documents, not one per document.
   const docs = { ...documents };
-  for (const d of found) if (d) docs[d.id] = { id: d.id, title: d.properties.title || d.name, publisher: d.properties.publisher, date: d.properties.date, url: d.properties.url };
+  const missing = res.items.some((a) => a.how.some((c) => c.evidence.some((e) => !docs[e.doc])));
+  if (missing) {
+    const all = await getJSON("/v1/documents", { limit: 200 }).catch(() => ({ items: [] }));
+    for (const d of all.items) {
+      const pr = d.properties || {};
+      if (!docs[d.id]) docs[d.id] = { id: d.id, title: pr.title || d.name, publisher: pr.publisher, date: pr.date, url: pr.url };
+    }
+  }
   // How the agreement reaches the country, in the words of the schema's relationships.
   const how = (c) => {
     const role = c.role && c.role !== "party" ? ` (${c.role})` : "";
@@ -105,8 +116,42 @@ async function coverageSection(country, documents, seen) {
     if (c.how === "group") return ["Member of a party to it: ", entityLink(c.via, { badge: false }), role];
     return humanize(c.how);
   };
+  // A way that rests on a link the texts leave open or only imply says so, in the data's words.
+  const qualifiers = (c) => (c.qualifiers || []).length === 0 ? null : h("ul", { class: "qualifiers", "aria-label": "Qualifiers" },
+    c.qualifiers.map((q) => h("li", { class: "qualifier", dataset: { link: q.link } },
+      q.ambiguity ? [h("strong", {}, "Ambiguous: "), q.ambiguity]
+        : q.inferred ? [h("strong", {}, `Inferred (${humanize(q.inferred)}): `), q.basis || ""]
+          : [h("strong", {}, `Confidence ${q.confidence}: `), q.note || "the sources leave this link less than certain"],
+      q.confidence ? h("span", { class: "chip" }, `confidence ${q.confidence}`) : null)));
+  // Each way the agreement reaches the country is one claim, with the quotes for it;
+  // through a route or a group, the two links of the path each have theirs.
+  const agreementName = (a) => a.agreement.name || a.agreement.id;
+  const LINK_CLAIM = {
+    party: { PARTY_TO: (a) => `${country.name} is party to ${agreementName(a)}` },
+    coverage: { COVERS: (a) => `${agreementName(a)} covers ${country.name}` },
+    route: {
+      PASSES_THROUGH: (a, c) => `${c.via.name || c.via.id} passes through ${country.name}`,
+      ADDRESSES: (a, c) => `${agreementName(a)} addresses ${c.via.name || c.via.id}`,
+    },
+    group: {
+      MEMBER_OF: (a, c) => `${country.name} is a member of ${c.via.name || c.via.id}`,
+      PARTY_TO: (a, c) => `${c.via.name || c.via.id} is party to ${agreementName(a)}`,
+    },
+  };
+  const claimEvidence = (a, c) => {
+    const claims = LINK_CLAIM[c.how] || {};
+    const byLink = new Map();
+    for (const e of c.evidence) {
+      const key = claims[e.link] ? e.link : "";
+      if (!byLink.has(key)) byLink.set(key, []);
+      byLink.get(key).push(e);
+    }
+    return [...byLink.entries()].map(([link, ev]) =>
+      evidenceBlock(ev, docs, link ? claims[link](a, c) : `${agreementName(a)} reaches ${country.name} this way`));
+  };
   return section(`Agreements covering ${country.name}`,
-    h("p", { class: "muted small" }, `${plural(res.items.length, "agreement covers", "agreements cover")} ${country.name}, and how. `,
+    h("p", { class: "muted small" }, `${plural(res.items.length, "agreement covers", "agreements cover")} ${country.name}, and how; `,
+      "under each way, the quotes that support it. ",
       h("a", { href: `/v1/countries/${encodeURIComponent(country.id)}/agreements` }, "These agreements as JSON")),
     res.items.length === 0 ? h("p", {}, "None recorded.") : h("ul", { class: "coverage-list" },
       res.items.map((a) => h("li", { class: "coverage-item", dataset: { agreement: a.agreement.id } },
@@ -114,8 +159,8 @@ async function coverageSection(country, documents, seen) {
           a.agreement_type ? h("span", { class: "chip" }, humanize(a.agreement_type)) : null,
           a.date ? h("span", { class: "chip chip-date" }, a.date) : null),
         h("ul", { class: "how-list", "aria-label": "How it covers " + country.name },
-          a.how.map((c) => h("li", { class: "how" }, how(c)))),
-        evidenceBlock(a.how.flatMap((c) => c.evidence), docs, seen)))));
+          a.how.map((c) => h("li", { class: "how", dataset: { how: c.how } },
+            h("p", { class: "how-claim" }, how(c)), qualifiers(c), claimEvidence(a, c))))))));
 }
 
 export async function entityPage(ctx, ref, slug) {
@@ -174,19 +219,20 @@ export async function entityPage(ctx, ref, slug) {
       d.url ? [" · ", h("a", { href: d.url, rel: "noopener noreferrer" }, "original ↗")] : null)))));
   }
 
-  const seen = new Set();  // quotes shown so far on this page
   const history = historySection(e).catch((err) => section("History", problemBox(err, "The history could not be shown")));
   if (e.kind === "Country") {
-    const coverage = await coverageSection(e, e.documents || {}, seen).catch(() => null);
+    const coverage = await coverageSection(e, e.documents || {}).catch(() => null);
     if (!ctx.isCurrent()) return;
     if (coverage) mainCol.append(coverage);
   }
   if (e.evidence && e.evidence.length) {
-    mainCol.append(section("Evidence", h("p", { class: "muted small" }, "Verbatim quotes that support this entity."),
-      h("div", { class: "evidence-list" }, evidenceBlock(e.evidence, e.documents, seen))));
+    const name = e.name || e.id;
+    mainCol.append(section("Evidence", h("p", { class: "muted small" },
+      `The quotes for ${name} itself: what the sources say that names it. Each claim about it (above and under Relationships) has its own quotes.`),
+    h("div", { class: "evidence-list" }, evidenceBlock(e.evidence, e.documents, `the sources name ${name}`))));
   }
   mainCol.append(section(`Relationships (${e.relationships.length})`,
-    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}, seen, e.first_seen)
+    e.relationships.length ? relationshipGroups(e.relationships, e.documents || {}, e, e.first_seen)
       : h("p", {}, "No relationships.")));
   mainCol.append(await history);
   if (!ctx.isCurrent()) return;
