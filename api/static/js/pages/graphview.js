@@ -241,7 +241,8 @@ export async function graphPage(ctx, ref) {
     h("div", { class: "graph-main" }, canvas, legend,
       h("p", { class: "muted small graph-hint" }, "Each line is labelled with its relationship. At two hops the outer ring is grouped by kind: ",
         "select a dashed card (or press Enter on it) to open its group, and “Focus on this node” to redraw the graph around a node. ",
-        "Every node and connection is also listed under “The graph as text”.")),
+        "Every node and connection is also listed under “The graph as text”. ",
+        "Names are never drawn smaller than they can be read: when the drawing is larger than its frame (on a phone), drag to move it and pinch or scroll to zoom.")),
     h("div", { class: "graph-side" }, controls, h("h2", { class: "h3" }, "Selection"), details));
   ctx.view.append(layout, textSection);
   const narrow = () => canvas.clientWidth < 520;
