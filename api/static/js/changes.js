@@ -142,15 +142,13 @@ function evidenceChange(c, entity, names, documents) {
 }
 
 /**
- * The evidence behind a changed fact, each quote once per `seen` (doc|quote): a quote
- * already shown says so. Without `seen`, none (the entity page shows its evidence).
+ * The evidence behind a changed fact: every change shows its own quotes, even when
+ * another change cites the same words (no "quoted above"). Without `seen`, none (the
+ * entity page shows its evidence).
  */
 function supporting(evidence, documents, seen) {
   if (!seen || !evidence || evidence.length === 0) return null;
-  const fresh = evidence.filter((e) => !seen.has(`${e.doc}|${e.quote}`));
-  if (fresh.length === 0) return h("p", { class: "muted small evidence-seen" }, "Evidence quoted above.");
-  fresh.forEach((e) => seen.add(`${e.doc}|${e.quote}`));
-  return h("div", { class: "change-evidence" }, evidenceGroups(fresh, documents));
+  return h("div", { class: "change-evidence" }, evidenceGroups(evidence, documents));
 }
 
 /**
