@@ -1,23 +1,31 @@
 // title: Events in a date range
 // description: |
-//   Events whose (ISO-8601) date falls in a range, in date order; a month or a year
-//   counts when it overlaps the range (2024-11 is in 2024-11-01..2024-11-30). Dates
-//   with month or year precision sort before the days within them; a date inferred from the
-//   source's words ("today (7 November)" in a text comparing with 2023) carries its
-//   confidence and basis. Undated events are listed only when `include_undated` is
-//   true, at the end.
+//   Events whose date range overlaps the window, in date order. Each event's range is
+//   the earliest and the latest day its text allows (`date_earliest`, `date_latest`,
+//   stored as days): a date of month or year precision spans its month or year, and a
+//   range written from the text's words ("Spring 2026"; "today" in a text written no
+//   later than June 2026) spans what the words allow. A side the text leaves open does
+//   not exclude an event. A date inferred from the source's words carries its
+//   confidence and basis; `status` is the source's tense as of `status_as_of` (a
+//   planned event whose `date_latest` is past has had its date pass: /v1/events says so
+//   in `status_now`). Undated events (no bound at all) are listed only when `include_undated` is true, at
+//   the end.
 // params:
-//   from: {type: date, default: "0001", example: "2025-01-01", description: "Earliest date, inclusive"}
-//   to: {type: date, default: "9999", example: "2025-12-31", description: "Latest date, inclusive (a prefix such as 2025 includes all of 2025)"}
-//   include_undated: {type: bool, default: false, example: true, description: "Also list events with no known date"}
+//   from: {type: date, default: "0001", example: "2025-01-01", description: "Start of the window, inclusive"}
+//   to: {type: date, default: "9999", example: "2025-12-31", description: "End of the window, inclusive (a prefix such as 2025 includes all of 2025)"}
+//   include_undated: {type: bool, default: false, example: true, description: "Also list events with no known date or bound"}
 // example: migkg query --name events_in_range --param from=2025-01-01 --param to=2025-12-31
 MATCH (e:`Event`)
-WHERE (e.date IS NOT NULL AND (e.date >= $from OR $from STARTS WITH e.date)
-       AND (e.date <= $to OR e.date STARTS WITH $to))
-   OR (e.date IS NULL AND $include_undated)
+WHERE ((e.date_earliest IS NOT NULL OR e.date_latest IS NOT NULL)
+       AND (e.date_earliest IS NULL OR e.date_earliest <= $to OR e.date_earliest STARTS WITH $to)
+       AND (e.date_latest IS NULL OR e.date_latest >= $from))
+   OR (e.date_earliest IS NULL AND e.date_latest IS NULL AND $include_undated)
 OPTIONAL MATCH (e)-[:`HELD_IN`]->(c:`Country`)
 RETURN e.id AS event, e.name AS name, e.event_type AS event_type, e.date AS date,
-       e.date_precision AS precision, e.date_confidence AS date_confidence,
-       e.date_basis AS date_basis, e.date_text AS date_text, e.location AS location,
-       c.id AS country, e.status AS status
-ORDER BY coalesce(e.date, '9999-99-99'), event
+       e.date_precision AS precision, e.date_earliest AS date_earliest,
+       e.date_latest AS date_latest, e.date_confidence AS date_confidence,
+       e.date_basis AS date_basis, e.date_text AS date_text,
+       e.date_relative_to AS date_relative_to, e.date_relation AS date_relation,
+       e.location AS location, c.id AS country, e.status AS status,
+       e.status_as_of AS status_as_of
+ORDER BY coalesce(date_earliest, date_latest, '9999-99-99'), coalesce(date_latest, '9999-99-99'), event

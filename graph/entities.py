@@ -10,8 +10,12 @@ from urllib.parse import quote
 from graph.backend import GraphBackend
 from graph.resolve import fold
 from graph.schema import NodeKind, Schema
+from migkg.dates import today
 from migkg.exc import InvalidValue, NotFound, check_date
 
+# A status in the future tense ("planned" in a text of its day) whose date is past today:
+# `status` keeps the source's tense, `status_now` says the date has passed.
+PLANNED, DATE_PASSED = "planned", "date_passed"
 INTERNAL = {"names_folded", "name_tokens", "evidence_docs", "evidence_quotes", "evidence_starts",
             "evidence_ends", "key"}
 
@@ -76,8 +80,29 @@ def enum_properties(kind: NodeKind) -> list[str]:
 
 def _check_value(kind: NodeKind, prop: str, param: str, value: str) -> None:
     spec = kind.properties[prop]
-    if spec.type == "enum" and value not in spec.values:
-        raise InvalidValue(param, value, list(spec.values))
+    allowed = [*spec.values, DATE_PASSED] if prop == "status" and dated_status(kind) else spec.values
+    if spec.type == "enum" and value not in allowed:
+        raise InvalidValue(param, value, list(allowed))
+
+
+def dated_status(kind: NodeKind) -> bool:
+    """Whether `kind` has a planned status that its date can overtake (events)."""
+    spec = kind.properties.get("status")
+    return spec is not None and PLANNED in spec.values and "date_latest" in kind.properties
+
+
+# The status now, in Cypher: the source's status, or date_passed for a planned item whose
+# latest possible day is before $today (an item with no latest day stays planned).
+STATUS_NOW = (f"CASE WHEN n.status = '{PLANNED}' AND n.date_latest < $today "
+              f"THEN '{DATE_PASSED}' ELSE n.status END")
+
+
+def status_now(props: dict[str, Any], on: str | None = None) -> str | None:
+    """`status_now` of an item's stored properties, as STATUS_NOW computes it."""
+    status, latest = props.get("status"), props.get("date_latest")
+    if status == PLANNED and isinstance(latest, str) and latest < (on or today()):
+        return DATE_PASSED
+    return status if isinstance(status, str) else None
 
 
 def sort_keys(kind: NodeKind) -> list[str]:
@@ -115,7 +140,7 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListP
     if f.status is not None:
         _require(kind, "status", "status", f.status)
         _check_value(kind, "status", "status", f.status)
-        conditions.append("n.status = $status")
+        conditions.append(f"{STATUS_NOW} = $status" if dated_status(kind) else "n.status = $status")
         params["status"] = f.status
     if f.type is not None:
         prop = type_property(kind)
@@ -130,15 +155,25 @@ def list_entities(backend: GraphBackend, kind: NodeKind, f: ListFilter) -> ListP
             if value is not None:
                 check_date(param, value)
                 _require(kind, "date", param, value)
-        conditions.append("n.date IS NOT NULL AND ($from IS NULL OR n.date >= $from) AND "
-                          "($to IS NULL OR n.date <= $to OR n.date STARTS WITH $to)")
+        # The range the text allows overlaps the window: its first day is not after the
+        # window's end (a prefix: 2024-11 ends on its last day) and its last day is not
+        # before the window's start; a side the text leaves open does not exclude.
+        conditions.append(
+            "(n.date_earliest IS NOT NULL OR n.date_latest IS NOT NULL) AND "
+            "($to IS NULL OR n.date_earliest IS NULL OR n.date_earliest <= $to "
+            "OR n.date_earliest STARTS WITH $to) AND "
+            "($from IS NULL OR n.date_latest IS NULL OR n.date_latest >= $from)")
         params.update({"from": f.date_from, "to": f.date_to})
+    if dated_status(kind):
+        params["today"] = today()
     descending = f.sort.startswith("-")
     sort_key = f.sort.removeprefix("-")
     where = " AND ".join(conditions)
     match = f"MATCH (n:{kind.label}) WHERE {where}"
     counts = [f"{match} RETURN '' AS facet, null AS value, count(n) AS n"]
-    counts += [f"{match} RETURN '{name}' AS facet, n.`{name}` AS value, count(n) AS n"
+    counts += [f"{match} RETURN '{name}' AS facet, "
+               f"{STATUS_NOW if name == 'status' and dated_status(kind) else f'n.`{name}`'} "
+               "AS value, count(n) AS n"
                for name in f.facets]  # names from the schema's allow-list (checked above)
     total = 0
     facets: dict[str, list[dict[str, Any]]] = {name: [] for name in f.facets}
@@ -166,6 +201,8 @@ def _require(kind: NodeKind, prop: str, param: str, value: str) -> None:
 
 def summary(kind: str, node: dict[str, Any]) -> dict[str, Any]:
     props = public(node)
+    if "status" in props:
+        props["status_now"] = status_now(props)
     return {
         "id": props.pop("id"), "name": props.pop("name", None), "kind": kind,
         "aliases": props.pop("aliases", []) or [], "summary": props.pop("summary", None),

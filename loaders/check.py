@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.schema import SCHEMA_PATH, Schema, get_schema
+from loaders.dating import check_dates
 from loaders.facts import NO_LINES, Entity, Facts, Relationship
 from loaders.files import Unreadable, read_regular
 from loaders.models import models
@@ -224,6 +225,7 @@ class Checker:
                              f"(first declared at {first.file}:{first.line})")
             keys[r.key] = r
         check_rules(self.facts.entities, self.facts.relationships, self.problem)
+        check_dates(self.facts.entities, self.problem)
 
 
 def digest_file(digest: Any, path: Path, data: bytes) -> None:

@@ -27,6 +27,7 @@ from graph.schema import Schema
 from loaders.facts import Entity, Facts, Relationship
 from loaders.models import date_precision
 from migkg.code import code_digest
+from migkg.dates import RANGE, bounds
 
 BATCH = 5000  # rows per statement: large enough that round trips do not matter
 DIGEST = "_digest"
@@ -37,7 +38,7 @@ T = TypeVar("T")
 
 # The schema and the code that turns facts into rows: items change when they do.
 _CODE = code_digest("ontology/schema.yaml", "loaders/write.py", "loaders/models.py",
-                    "graph/resolve.py", "graph/names.py")
+                    "migkg/dates.py", "graph/resolve.py", "graph/names.py")
 
 
 def _digest(*parts: Any) -> str:
@@ -70,10 +71,20 @@ def evidence_props(props: Row, sources: list[dict[str, Any]]) -> None:
 
 def stored(props: Row, dates: set[str]) -> Row:
     """An item's own properties as the graph stores them: with the derived precision of
-    each date (the rows below add the id, name keys, evidence and `_digest`)."""
+    each date as written, and its range as days (the rows below add the id, name keys,
+    evidence and `_digest`).
+
+    `date_earliest` and `date_latest` are stored as the first and the last day the item
+    may fall on (migkg/dates.bounds): a written range narrowed by the date's period, or
+    the date's period alone (`2024-11`: 2024-11-01 to 2024-11-30), so that every dated
+    item has a range and a date filter compares days as strings on both engines."""
     out = dict(props)
     for name in dates & out.keys():
         out[f"{name}_precision"] = date_precision(out[name])
+    if RANGE[0] in dates and ("date" in out or RANGE[0] in out or RANGE[1] in out):
+        for name, day in zip(RANGE, bounds(out), strict=True):
+            if day is not None:
+                out[name] = day
     return out
 
 

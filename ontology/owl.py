@@ -16,6 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from graph.schema import PropertySpec, Schema
+from migkg.dates import RANGE
 from ontology.vocab import (
     CLASS_ALIGNMENT,
     DATATYPES,
@@ -216,6 +217,8 @@ class _Builder:
     def range(self, spec: PropertySpec) -> URIRef | BNode:
         if spec.type != "date":
             return DATATYPES[spec.type]
+        if spec.name in RANGE:
+            return XSD.date  # stored as days (migkg/dates.py)
         node = BNode()
         self.g.add((node, RDF.type, RDFS.Datatype))
         self.g.add((node, OWL.unionOf, rdf_list(self.g, DATE_TYPES)))
@@ -240,7 +243,10 @@ def _comment(name: str, holders: list[tuple[str, PropertySpec, URIRef]]) -> str:
         text += f" One of: {', '.join(next(iter(enums.values())))}."
     elif enums:
         text += " Values: " + "; ".join(f"{o}: {', '.join(v)}" for o, v in enums.items()) + "."
-    if spec.type == "date":
+    if spec.type == "date" and name in RANGE:
+        text += (" Exported as an xsd:date: the first (earliest) or last (latest) day of "
+                 "what was written; SHACL checks that the earliest is not after the latest.")
+    elif spec.type == "date":
         text += (" An ISO-8601 date typed by its precision: xsd:date, xsd:gYearMonth "
                  "or xsd:gYear.")
     if spec.type == "list[string]":

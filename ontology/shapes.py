@@ -2,7 +2,8 @@
 
 Required properties get `sh:minCount 1`, single-valued ones `sh:maxCount 1`,
 enums `sh:in`, patterns `sh:pattern`, dates a choice of xsd:date, xsd:gYearMonth
-and xsd:gYear; relationships are checked at both ends (the direct triple's
+and xsd:gYear (a date range's bounds xsd:date, the earliest not after the latest:
+`sh:lessThanOrEquals`); relationships are checked at both ends (the direct triple's
 target and the qualified node's subject and object). Shapes are closed, so a
 property the schema does not declare is a violation too.
 """
@@ -16,6 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 from graph.schema import PropertySpec, Schema
 from loaders.models import SLUG
+from migkg.dates import RANGE
 from ontology.owl import HEADER, bind, rdf_list
 from ontology.vocab import (
     AS_WKT,
@@ -128,6 +130,8 @@ class _Builder:
     def schema_property(self, shape: URIRef, spec: PropertySpec,
                         pattern: str | None = None) -> None:
         types = DATE_TYPES if spec.type == "date" else (DATATYPES[spec.type],)
+        if spec.name in RANGE:
+            types = (XSD.date,)  # stored as days, whatever precision was written
         self.property(
             shape, self.v.prop(spec.name), name=spec.name, datatypes=types,
             min_count=1 if spec.required else 0,
@@ -162,6 +166,8 @@ class _Builder:
             if all(p in kind.properties for p in POINT_PROPERTIES):
                 self.property(shape, HAS_GEOMETRY, name="geometry", max_count=1,
                               classes=[GEOMETRY])
+            if all(p in kind.properties for p in RANGE):
+                self.date_range(shape)
             self.evidence(shape)
             self.seen(shape)
             for rname, rel in self.schema.relationships.items():
@@ -172,6 +178,17 @@ class _Builder:
                 scheme = self.schema.rel(SCHEME[1])
                 self.property(shape, SKOS.inScheme, name="in scheme",
                               classes=[v.cls(k) for k in scheme.target])
+
+    def date_range(self, shape: URIRef) -> None:
+        """A date range's earliest day is not after its latest (one shared shape)."""
+        p = URIRef(SHAPES_IRI + "dateRange")
+        if p not in self.named:
+            self.named.add(p)
+            earliest, latest = (self.v.prop(name) for name in RANGE)
+            self.g.add((p, SH.path, earliest))
+            self.g.add((p, SH.name, Literal("date range")))
+            self.g.add((p, SH.lessThanOrEquals, latest))
+        self.g.add((shape, SH.property, p))
 
     def relationships(self) -> None:
         v = self.v

@@ -72,8 +72,8 @@ def test_entity_lists_page_sort_and_count(client: TestClient) -> None:
     assert {i["properties"]["status"] for i in agreed["items"]} == {"to_be_signed"}
     assert client.get("/v1/countries", params={"q": "bRiTaIn"}).json()["items"][0]["id"] == "GB"
     events = client.get("/v1/events", params={"sort": "-date", "date_from": "2025"}).json()
-    dates = [e["properties"]["date"] for e in events["items"]]
-    assert dates == sorted(dates, reverse=True)
+    dates = [e["properties"]["date"] for e in events["items"] if e["properties"].get("date")]
+    assert dates == sorted(dates, reverse=True)  # undated items whose range overlaps 2025 too
     assert client.get("/v1/countries", params={"status": "signed"}).status_code == 422
 
 

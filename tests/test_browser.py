@@ -496,26 +496,6 @@ def test_an_iri_in_a_browser_is_the_explorer_page(tab: Tab, browser: Any, live_u
         ctx.close()
 
 
-def test_timeline_lists_dated_then_undated(tab: Tab, live_url: str) -> None:
-    page = tab.open("/timeline")
-    dated = page.locator("ol.timeline time").evaluate_all("els => els.map(e => e.dateTime)")
-    assert dated and dated == sorted(dated)
-    # "today (7 November)" in a text dated by its comparisons: inferred, so on the timeline
-    expect(page.get_by_role("region", name="2024")).to_contain_text(
-        "UK-Serbia agreement on organised immigration crime")
-    assert "2024-11-07" in dated
-    undated = page.locator("ul.timeline.undated")
-    expect(undated).to_contain_text("European Convention on Human Rights")
-    expect(undated).to_contain_text("no date")
-    events = httpx.get(f"{live_url}/v1/events", params={"limit": 200}).json()["total"]
-    agreements = httpx.get(f"{live_url}/v1/agreements", params={"limit": 200}).json()["total"]
-    assert page.locator(".tl-item").count() == events + agreements
-    tab.shot("11-timeline")
-    page.get_by_role("checkbox", name="Agreements").uncheck()
-    assert page.locator(".tl-item").count() == events
-    tab.assert_clean()
-
-
 def test_kind_list_filters(tab: Tab) -> None:
     page = tab.open("/kind/agreements?status=to_be_signed")
     items = page.locator(".entity-item")

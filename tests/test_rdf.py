@@ -460,7 +460,9 @@ entities:
 - {kind: Principle, id: prevent, name: Prevent, label: Prevent, framework: ag-cover, position: 1,
    sources: [{doc: doc-a, quote: "Prevent"}]}
 - {kind: Event, id: summit, name: Summit, event_type: summit, date: 2025-10-02, date_text: Thursday,
-   location: Copenhagen, status: held, sources: [{doc: doc-a, quote: "the summit"}]}
+   date_relative_to: doc-a, date_relation: day_before, date_basis: the day before the text,
+   location: Copenhagen, status: held, status_as_of: 2025-10-03,
+   sources: [{doc: doc-a, quote: "the summit"}]}
 - {kind: Place, id: lancaster-house, name: Lancaster House, place_type: venue,
    sources: [{doc: doc-a, quote: "Lancaster House"}]}
 - {kind: Place, id: london, name: London, place_type: city, wikidata: Q84, sources: [{doc: doc-a, quote: "London"}]}
