@@ -311,11 +311,9 @@ export function radialPositions(cy, root, tree, { aspect = 1.6 } = {}) {
           mine.push(box(mx, my, l.w, l.h));
         }
       }
-      let clash = mine.some((b, i) => placed.some((o) => hit(b, o)) || mine.some((o, j) => j > i && hit(b, o)));
-      if (!clash) { placed.push(...mine); break; }
+      const clash = mine.some((b, i) => placed.some((o) => hit(b, o)) || mine.some((o, j) => j > i && hit(b, o)));
+      if (!clash || tries === 119) { placed.push(...mine); break; }
       r *= 1.05;
-      if (tries === 119) placed.push(...mine);
-      clash = false;
     }
   }
   return positions;
