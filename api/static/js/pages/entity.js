@@ -228,7 +228,8 @@ export async function entityPage(ctx, ref, slug) {
   if (e.evidence && e.evidence.length) {
     const name = e.name || e.id;
     mainCol.append(section("Evidence", h("p", { class: "muted small" },
-      `The quotes for ${name} itself: what the sources say that names it. Each claim about it (above and under Relationships) has its own quotes.`),
+      `The quotes for ${name} itself: what the sources say that names it. Each claim about it has its own quotes, `,
+      e.kind === "Country" ? "under the agreements covering it and under Relationships." : "under Relationships."),
     h("div", { class: "evidence-list" }, evidenceBlock(e.evidence, e.documents, `the sources name ${name}`))));
   }
   mainCol.append(section(`Relationships (${e.relationships.length})`,
