@@ -227,6 +227,9 @@ def test_planned_is_as_of_the_source_and_a_passed_date_says_so(engine: Any, clie
     assert {f["value"]: f["count"] for f in facet}.get("date_passed") == len(passed)
     bad = client.get("/v1/events", params={"status": "soon"})
     assert bad.status_code == 422 and "date_passed" in bad.json()["allowed"]
+    spec = client.get("/openapi.json").json()["paths"]["/v1/events"]["get"]["parameters"]
+    status = next(p for p in spec if p["name"] == "status")
+    assert "date_passed" in str(status["schema"]) and "status_as_of" in status["description"]
 
 
 def test_the_range_is_exported_as_xsd_dates_checked_by_shacl(facts: Facts) -> None:

@@ -31,7 +31,9 @@ from api.models import EntityDetail, Page
 from api.problems import error_responses
 from graph.backend import GraphBackend
 from graph.entities import (
+    DATE_PASSED,
     ListFilter,
+    dated_status,
     enum_properties,
     get_entity,
     kind_of,
@@ -59,8 +61,13 @@ def _enum_doc(kind: NodeKind, prop: str | None, what: str) -> dict[str, Any]:
     spec = kind.properties.get(prop) if prop else None
     if spec is None or spec.type != "enum":
         return {"description": f"{what} ({kind.plural} have none: any value is refused)"}
-    return {"description": f"{what}: one of {', '.join(spec.values)}",
-            "json_schema_extra": {"enum": list(spec.values)}}
+    values = list(spec.values)
+    if prop == "status" and dated_status(kind):
+        values.append(DATE_PASSED)
+        what = (f"{what} now: the source's status (`status`, as of `status_as_of`), except "
+                f"`{DATE_PASSED}` for a planned one whose latest possible day is before today")
+    return {"description": f"{what}: one of {', '.join(values)}",
+            "json_schema_extra": {"enum": values}}
 
 
 def _list_endpoint(kind: NodeKind) -> Callable[..., Any]:
