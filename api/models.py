@@ -100,10 +100,29 @@ class EntityDetail(EntitySummary, Seen):
     relationships: list[Link]
 
 
+class Qualifier(BaseModel):
+    """A link of a coverage path that the texts do not plainly state, in the data's words."""
+
+    link: str = Field(description="The relationship type of the link", examples=["MEMBER_OF"])
+    ambiguity: str | None = Field(None, description="The reading the texts leave open, under "
+                                                    "which the link would not hold.")
+    inferred: str | None = Field(None, description="from_text or reference_geography, where the "
+                                                   "link is inferred.")
+    basis: str | None = Field(None, description="The words an inferred link rests on.")
+    confidence: str | None = Field(None, description="high, medium or low (absent: stated).")
+    note: str | None = Field(None, description="What the sources leave unclear about the link.")
+
+
 class Coverage(BaseModel):
     how: str = Field(description="party | coverage | route | group", examples=["coverage"])
     role: str | None = Field(None, description="The role, for party and group links.")
     via: EntityRef | None = Field(None, description="The route or group the link passes through.")
+    confidence: str = Field("high", description="The weakest confidence of the path's links "
+                                                "(a link that gives none is stated: high).")
+    qualifiers: list[Qualifier] = Field(
+        default_factory=list, description="Each link of the path that is ambiguous, inferred or "
+                                          "less than certain, with the data's words: empty "
+                                          "when every link is plainly stated.")
     evidence: list[Evidence]
 
 

@@ -4,6 +4,7 @@
     migkg sources find DOC "some words"      spans with line numbers, ready to paste as quotes
     migkg sources check                      changed hashes, orphaned and unused texts
     migkg review [--doc DOC]                 per document, every fact it supports
+    migkg review --changes [--since RELEASE] per document, the facts added, removed, changed
 
 See docs/curation.md for the walkthrough.
 """
@@ -204,6 +205,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     facts = read_facts(settings.data, allow_unchecked_quotes=settings.allow_unchecked_quotes,
                        cache=settings.file_cache)
     print_warnings(facts)
+    if args.changes or args.since:
+        return _review_changes(args, settings, facts)
     names = {e.id: str(e.props.get("name", e.id)) for e in facts.entities}
     by_doc: dict[str, list[str]] = defaultdict(list)
     for e in facts.entities:
@@ -224,6 +227,22 @@ def cmd_review(args: argparse.Namespace) -> int:
         lines = sorted(by_doc[d.id], key=_position)
         print(f"## {d.props.get('title', d.id)} (`{d.id}`): {len(lines)} citations\n")
         print("\n".join(lines) + "\n")
+    return 0
+
+
+def _review_changes(args: argparse.Namespace, settings: Any, facts: Any) -> int:
+    from graph.schema import get_schema
+    from loaders.releases import Releases
+    from loaders.review import changes_by_document, render_changes
+
+    release, by_doc = changes_by_document(facts, get_schema(), Releases(settings.data), args.since)
+    titles = {e.id: str(e.props.get("title") or e.props.get("name") or e.id)
+              for e in facts.entities if e.kind == "Document"}
+    if args.doc:
+        if args.doc not in titles and args.doc not in by_doc:
+            raise NotFound(f"no document {args.doc!r}")
+        by_doc = {d: c for d, c in by_doc.items() if d == args.doc}
+    print(render_changes(release, by_doc, titles))
     return 0
 
 
@@ -272,5 +291,11 @@ def register(sub: Any) -> None:
     verb("check", cmd_check, "report changed hashes, orphaned texts and unused documents", CHECK)
     p = add_command(sub, "review", cmd_review, "list, per document, every fact it supports (Markdown)",
                     data=True, quotes=True, examples=[
-                        ("review --doc pm-epc-budapest-western-balkans", "the facts one document supports")])
+                        ("review --doc pm-epc-budapest-western-balkans", "the facts one document supports"),
+                        ("review --changes", "per document, what changed since the latest release"),
+                        ("review --changes --since 2026.12.2", "since a given release")])
     p.add_argument("--doc", help="only this Document id")
+    p.add_argument("--changes", action="store_true",
+                   help="per document, the facts added, removed and changed since a release")
+    p.add_argument("--since", help="with --changes: a release version, or a date (the latest "
+                                    "release on or before it); default the latest release")

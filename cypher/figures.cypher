@@ -3,7 +3,7 @@
 //   Quantitative facts with their value, unit, period and what they measure,
 //   filtered by topic and/or by the entity they are about.
 // params:
-//   topic: {type: enum, optional: true, values: [crossings, rescues, returns, funding, reach, agreement_size], example: returns, description: "Topic"}
+//   topic: {type: enum, optional: true, values: [crossings, rescues, returns, funding, reach, agreement_size, framework_size, capacity], example: returns, description: "Topic"}
 //   about: {type: entity, optional: true, example: United Kingdom, description: "Route, country or organisation the figure is about"}
 // example: migkg query --name figures --param topic=returns
 MATCH (f:`Figure`)

@@ -16,11 +16,17 @@ the quote holds one of:
 - a run of `SHARED_RUN` words from one of the entity's own quotes (the words the
   sources use to describe it, such as a principle's text), or all of a shorter one;
 - for a document, anything: a quote from a document is about that document.
+
+`changes_by_document` says, per source document, which facts it supports were added,
+removed or changed since a release (`migkg review --changes [--since RELEASE]`): the
+release's statements against the statements of the facts as they are now
+(loaders/statements.py), a removed and an added statement of one slot being one change.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -28,10 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.names import core, key, names_of
+from graph.schema import Schema
 from loaders.facts import Entity, Facts, Relationship
-
-# Adjectives the sources use for countries ("German Interior Minister").
 from loaders.pipeline import read_facts
+from loaders.releases import Release, Releases
+from loaders.statements import Statement, facts_statements, slot
+from migkg.exc import NotFound
 
 # Adjectives the sources use for countries ("German Interior Minister").
 DEMONYMS = {
@@ -40,7 +48,8 @@ DEMONYMS = {
     "IT": ("italian",), "NL": ("dutch",), "RS": ("serbian",), "TR": ("turkish",),
     "UA": ("ukrainian",),
 }
-_NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+                 8: "eight", 9: "nine", 10: "ten", 12: "twelve", 17: "seventeen"}
 SHARED_RUN = 5  # words in a row shared with one of an entity's own quotes
 
 
@@ -173,6 +182,105 @@ def render(facts: Facts, only_unmentioned: bool = False) -> str:
                 lines.append(f"  - {s['doc']}: “{s['quote']}”")
             if r.props.get("note"):
                 lines.append(f"  - note: {r.props['note']}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- what changed since a release, per document ---------------------------------------------
+
+def _rel_key(s: Statement) -> str:
+    """The key of the relationship a relationship statement states (loaders/facts.py)."""
+    return "|".join(str(x) for x in slot(s)[1:])
+
+
+def _docs_by_owner(statements: Iterable[Statement]) -> dict[tuple[str, str | None], set[str]]:
+    """The documents cited by each entity (owner, None) and relationship (owner, key)."""
+    out: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    for s in statements:
+        if "doc" in s:
+            out[(s["entity"], s["of"])].add(s["doc"])
+    return out
+
+
+def _describe(s: Statement, names: dict[str, str]) -> str:
+    """What a statement is about, in a line: `Serbia (RS): name`, `GB -[PARTY_TO]-> RS`."""
+    def who(ident: str) -> str:
+        return f"{names.get(ident, ident)} (`{ident}`)"
+
+    if "relationship" in s:
+        return f"{who(s['entity'])} -[{s['relationship']}]-> {who(s['target'])}"
+    if "doc" in s:
+        of = f" of {s['of'].split('|')[0]} -> {s['of'].split('|')[2]}" if s["of"] else ""
+        return f"evidence of {who(s['entity'])}{of}: “{s['quote']}”"
+    if "property" in s:
+        return f"{who(s['entity'])}: {s['property']}"
+    return f"{who(s['entity'])}, a {s['kind']}"
+
+
+def _value(s: Statement) -> str:
+    if "doc" in s or "kind" in s:
+        return ""
+    value = s["value"] if "property" in s else s["qualifiers"]
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def changes_by_document(facts: Facts, schema: Schema, releases: Releases,
+                        since: str | None = None) -> tuple[Release, dict[str, list[dict[str, str]]]]:
+    """Per document id, the facts it supports that were added, removed or changed since
+    release `since` (a version or a date; default the latest release). Each change is
+    `{"change", "about", "old", "new"}`; a change is listed under every document that
+    supports it (now, or in the release for what was removed)."""
+    release = releases.get(since, "since") if since else releases.latest()
+    if release is None:
+        raise NotFound("no release has been recorded yet (`migkg release --version V`), "
+                       "so there is nothing to compare with")
+    old = releases.snapshot(release.version)
+    new = {s["id"]: s for s in facts_statements(facts, schema)}
+    by_slot: dict[tuple[object, ...], list[Statement | None]] = {}
+    for ident, s in old.items():
+        if ident not in new:
+            by_slot.setdefault(slot(s), [None, None])[0] = s
+    for ident, s in new.items():
+        if ident not in old:
+            by_slot.setdefault(slot(s), [None, None])[1] = s
+    docs_new, docs_old = _docs_by_owner(new.values()), _docs_by_owner(old.values())
+    names = {s["entity"]: str(s["value"]) for s in (*old.values(), *new.values())
+             if s.get("property") == "name"}
+    out: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for before, after in by_slot.values():
+        about = after or before
+        assert about is not None
+        how = "changed" if before and after else "added" if after else "removed"
+        if "doc" in about:
+            docs = {about["doc"]} | ({before["doc"]} if before else set())
+        else:
+            owner = (about["entity"], _rel_key(about) if "relationship" in about else None)
+            docs = docs_new.get(owner, set()) | (docs_old.get(owner, set()) if before else set())
+        change = {"change": how, "about": _describe(about, names),
+                  "old": _value(before) if before else "", "new": _value(after) if after else ""}
+        for doc in docs:
+            out[doc].append(change)
+    for changes in out.values():
+        changes.sort(key=lambda c: (c["change"], c["about"]))
+    return release, dict(out)
+
+
+def render_changes(release: Release, by_doc: dict[str, list[dict[str, str]]],
+                   titles: dict[str, str]) -> str:
+    """The per-document changes as Markdown, documents in id order."""
+    lines = [f"# Changes since release {release.version} ({release.date}), per document", ""]
+    if not by_doc:
+        lines.append("No fact has changed since this release.")
+    for doc in sorted(by_doc):
+        changes = by_doc[doc]
+        counts = ", ".join(f"{sum(1 for c in changes if c['change'] == how)} {how}"
+                           for how in ("added", "removed", "changed"))
+        lines += [f"## {titles.get(doc, doc)} (`{doc}`): {counts}", ""]
+        for c in changes:
+            values = (f": {c['old']} → {c['new']}" if c["change"] == "changed"
+                      else f": {c['new'] or c['old']}" if c["new"] or c["old"] else "")
+            lines.append(f"- {c['change']}: {c['about']}{values}")
         lines.append("")
     return "\n".join(lines)
 

@@ -28,6 +28,7 @@ def check_rules(entities: Iterable[Entity], relationships: Iterable[Relationship
             holders.setdefault(r.target, []).append(ents[r.source])
     for r in rels:
         _inferred(r, problem)
+        _ambiguous(r, problem)
         source = ents.get(r.source)
         if source is None:
             continue
@@ -59,6 +60,13 @@ def _inferred(r: Relationship, problem: ProblemSink) -> None:
     if inferred == "from_text" and r.props.get("confidence") != "low":
         problem(r.file, r.line_of("inferred"), "confidence",
                 "an edge inferred from the text has confidence: low")
+
+
+def _ambiguous(r: Relationship, problem: ProblemSink) -> None:
+    if r.props.get("ambiguity") and r.props.get("confidence") not in ("low", "medium"):
+        problem(r.file, r.line_of("ambiguity"), "confidence",
+                "an edge the texts leave open (ambiguity) is one reading: give it "
+                "confidence: low or medium")
 
 
 def _named(person: Entity, quotes: Iterable[str]) -> str:

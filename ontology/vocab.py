@@ -59,18 +59,22 @@ CLASS_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "Country": (SDO.Country, GEO.Feature),
     "Organisation": (ORG.Organization, SDO.Organization),
     "Person": (FOAF.Person, SDO.Person),
+    # An office that exists apart from its holder (Wikidata's position held, P39).
+    "Position": (ORG.Post,),
     "Event": (SDO.Event,),
     "Place": (SDO.Place,),
     "Principle": (SKOS.Concept,),
     "Figure": (SDO.QuantitativeValue,),
 }
-# Qualified relationship classes (n-ary relations) that are ORG memberships.
+# Qualified relationship classes (n-ary relations) that are ORG memberships. Holding a
+# position is not one: HOLDS_OFFICE is ORG's holding of a Post (`org:holds`), as
+# Wikidata's position held (P39) is a statement about a person, not a membership.
 QUALIFIED_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "MEMBER_OF": (ORG.Membership,),
-    "HOLDS_OFFICE": (ORG.Membership,),
 }
 RELATION_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
     "MEMBER_OF": (ORG.memberOf,),
+    "HOLDS_OFFICE": (ORG.holds,),
     "PART_OF": (DCTERMS.isPartOf,),
     "PUBLISHED_BY": (DCTERMS.publisher,),
     "COVERS": (DCTERMS.spatial,),

@@ -349,6 +349,8 @@ RULE_HEAD = (
      "   sources: [{doc: d, quote: \"in London\"}]}", 12, "confidence", "confidence: low"),
     ("- {type: HELD_IN, from: e, to: GB, basis: London is in the UK,\n"
      "   sources: [{doc: d, quote: \"in London\"}]}", 12, "inferred", "add inferred"),
+    ("- {type: HELD_IN, from: e, to: GB, ambiguity: or London in Ontario,\n"
+     "   sources: [{doc: d, quote: \"in London\"}]}", 12, "confidence", "one reading"),
 ])
 def test_the_curation_rules_refuse_a_bad_file(tmp_path: Path, edge: str, line: int, fld: str,
                                               words: str) -> None:

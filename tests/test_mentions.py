@@ -54,6 +54,8 @@ ALLOWED = {
     "ADDRESSES|uk-france-migration-treaty|channel-small-boats-route|||": "to: \"illegal crossings\"",
     "ADDRESSES|germany-smuggling-law-clarification|channel-small-boats-route|||":
         "to: \"small boats equipment\" and \"smuggling of migrants to the UK\"",
+    "ADDRESSES|uk-small-boat-returns-to-france|channel-small-boats-route|||":
+        "to: \"small boat migrants arriving in the UK\" (inferred, low)",
     # -- The source's own (inaccurate) title: "EU Commissioner", not the Commission by name.
     "OFFICE_OF|european-commissioner|european-commission|||": "to: \"EU Commissioner\"",
 }

@@ -104,7 +104,11 @@ def test_alignments_to_standard_vocabularies() -> None:
     assert (v.cls("Country"), ns.RDFS.subClassOf, ns.SDO.Country) in onto
     assert (v.cls("Document"), ns.RDFS.subClassOf, ns.PROV.Entity) in onto
     assert (v.relation("MEMBER_OF"), ns.RDFS.subPropertyOf, ns.ORG.memberOf) in onto
-    assert (v.qualified("HOLDS_OFFICE"), ns.RDFS.subClassOf, ns.ORG.Membership) in onto
+    # a position held is ORG's holding of a Post, not a membership (issue 24)
+    assert (v.relation("HOLDS_OFFICE"), ns.RDFS.subPropertyOf, ns.ORG.holds) in onto
+    assert (v.cls("Position"), ns.RDFS.subClassOf, ns.ORG.Post) in onto
+    assert (v.qualified("HOLDS_OFFICE"), ns.RDFS.subClassOf, ns.ORG.Membership) not in onto
+    assert (v.qualified("MEMBER_OF"), ns.RDFS.subClassOf, ns.ORG.Membership) in onto
     assert (v.term("evidence"), ns.RDFS.subPropertyOf, ns.PROV.wasDerivedFrom) in onto
     assert (v.prop("title"), ns.RDFS.subPropertyOf, ns.DCTERMS.title) in onto
     assert (v.term("Entity"), ns.OWL.equivalentClass, None) in onto

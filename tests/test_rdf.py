@@ -486,7 +486,8 @@ relationships:
 - {type: ALIGNS_WITH, from: ag-party, to: prevent, sources: [{doc: doc-a, quote: "Prevent"}]}
 - {type: BUILDS_ON, from: ag-cover, to: ag-party, sources: [{doc: doc-a, quote: "builds on"}]}
 - {type: ANNOUNCED_AT, from: ag-cover, to: summit, action: agreed, sources: [{doc: doc-a, quote: "agreed"}]}
-- {type: MEMBER_OF, from: RS, to: wb-group, sources: [{doc: doc-a, quote: "the group"}]}
+- {type: MEMBER_OF, from: RS, to: wb-group, confidence: medium, ambiguity: Or only a partner.,
+   sources: [{doc: doc-a, quote: "the group"}]}
 - {type: PASSES_THROUGH, from: balkan-route, to: RS, role: transit, order: 2,
    sources: [{doc: doc-a, quote: "through Serbia"}]}
 - {type: HOLDS_OFFICE, from: pm, to: uk-pm, title: Prime Minister, start_date: 2024-07, end_date: "2029",
@@ -495,6 +496,9 @@ relationships:
 - {type: ATTENDED, from: uk-fs, to: summit, role: visitor, sources: [{doc: doc-a, quote: "She visits"}]}
 - {type: COMMITTED_IN, from: pol, to: ag-cover, sources: [{doc: doc-a, quote: "in the plan"}]}
 - {type: REFORMS, from: pol, to: ag-none, sources: [{doc: doc-a, quote: "reforms"}]}
+- {type: IMPLEMENTS, from: pol, to: ag-party, sources: [{doc: doc-a, quote: "under the treaty"}]}
+- {type: CALLED_FOR, from: pm, to: pol, sources: [{doc: doc-a, quote: "stressed the need"}]}
+- {type: INVOLVES, from: prevent, to: home-office, role: channel, sources: [{doc: doc-a, quote: "through"}]}
 - {type: HELD_IN, from: summit, to: FR, inferred: from_text, basis: Implied by the words., confidence: low,
    sources: [{doc: doc-a, quote: "in France"}]}
 - {type: HELD_IN, from: summit, to: lancaster-house, sources: [{doc: doc-a, quote: "at Lancaster House"}]}

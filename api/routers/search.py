@@ -26,7 +26,16 @@ router = APIRouter(tags=["entities"])
 
 SEARCH_COLUMNS = ["id", "name", "kind", "aliases", "exact", "match", "score", "why"]
 COVERAGE_COLUMNS = ["agreement", "name", "agreement_type", "status", "date", "how", "role",
-                    "via", "evidence"]
+                    "via", "confidence", "qualifiers", "evidence"]
+CONFIDENCE_ORDER = ("low", "medium", "high")
+
+
+def _qualified(qualifiers: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """A path's confidence (its weakest link's; a link without one is stated, so high) and
+    the qualifiers of its links, without their empty members."""
+    kept = [{k: v for k, v in q.items() if v is not None} for q in qualifiers or []]
+    levels = [q.get("confidence") or "high" for q in kept]
+    return min(levels, key=CONFIDENCE_ORDER.index, default="high"), kept
 
 
 @router.get("/v1/search", response_model=SearchPage, summary="Search names and aliases",
@@ -68,8 +77,11 @@ def country_agreements(country: str, request: Request, response: Response, backe
     """`country` is an ISO code, name or alias (`RS`, `Serbia`, `serbia`).
 
     Each agreement lists every way it covers the country: as a party (with its
-    role), by geographic coverage, through a route, or through a group. As CSV,
-    one row per way.
+    role), by geographic coverage, through a route, or through a group. A way that
+    rests on a link the texts leave open or only imply says so: `confidence` (its weakest
+    link's) and `qualifiers` (each such link's `ambiguity`, `inferred` and `basis`, or
+    `note`), as Germany's share in the Calais Group Priority Plan does. As CSV, one row
+    per way.
     """
     ref = resolve_ref(backend, country, "Country")
     rows = get_registry().execute(backend, "agreements_covering_country", {"country": ref["id"]},
@@ -83,7 +95,9 @@ def country_agreements(country: str, request: Request, response: Response, backe
         })
         via = {"id": r["via_id"], "name": r["via_name"],
                "kind": "Route" if r["how"] == "route" else "Organisation"} if r["via_id"] else None
+        confidence, qualifiers = _qualified(r["qualifiers"])
         item["how"].append({"how": r["how"], "role": r["role"], "via": via,
+                            "confidence": confidence, "qualifiers": qualifiers,
                             "evidence": [with_passage(e) for e in r["evidence"]]})
     items = list(grouped.values())[offset:offset + limit]
     body = CountryAgreements.model_validate(
@@ -91,7 +105,7 @@ def country_agreements(country: str, request: Request, response: Response, backe
          **paging(request, response, len(grouped), limit, offset)})
     csv_rows = ([it["agreement"]["id"], it["agreement"]["name"], it["agreement_type"],
                  it["status"], it["date"], h["how"], h["role"], h["via"] and h["via"]["name"],
-                 h["evidence"]] for it in items for h in it["how"])
+                 h["confidence"], h["qualifiers"], h["evidence"]] for it in items for h in it["how"])
     return answer(request, response, body, format, COVERAGE_COLUMNS, csv_rows,
                   f"agreements-covering-{ref['id']}")
 
