@@ -89,6 +89,14 @@ def test_the_timeline_draws_dates_spans_and_the_stated_order(browser: Any, engin
         expect(plan).to_contain_text("“Yesterday” the day before Home Secretary's written statement on the "
                                      "UK-Germany Joint Action Plan, no later than 30 December 2025",
                                      timeout=TIMEOUT_MS)
+        expect(plan).to_contain_text("So 2 days before Home Secretary details new agreements", timeout=TIMEOUT_MS)
+        expect(_item(chain, "calais-group-london-meeting")).to_contain_text(
+            "So the day before Home Secretary details new agreements", timeout=TIMEOUT_MS)
+        # what the texts place only after an item is nested under it: no order is drawn
+        # between the Illicit Finance Summit ("Next June") and the spring 2026 meeting
+        release = _item(undated, "foreign-secretary-brussels-press-release")
+        expect(release.locator('.tl-nested [data-id="illicit-finance-summit"]')).to_have_count(1, timeout=TIMEOUT_MS)
+        expect(release).to_contain_text("After it (the texts do not say how long):", timeout=TIMEOUT_MS)
         summit = _item(undated, "illicit-finance-summit")
         expect(summit).to_contain_text("“Next June” after UK Foreign Secretary calls on European partners",
                                        timeout=TIMEOUT_MS)

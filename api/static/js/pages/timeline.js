@@ -31,6 +31,8 @@ const STYLE = `
 .tl-chain > li.tl-anchor { border-left-style: solid; }
 .tl-when { font-weight: 600; }
 .tl-status-passed { color: #7c2d12; }
+.tl-nested { margin: 0.3rem 0 0 0.5rem; }
+.tl-nested > .tl-chain { margin-bottom: 0.2rem; }
 @media (max-width: 560px) { .tl-scale { margin-left: calc(1rem + 3px); } .tl-content .tl-item { grid-template-columns: minmax(0, 1fr); } }
 `;
 
@@ -141,30 +143,44 @@ function datedItem(x, axis, byId) {
       basisLine(p)));
 }
 
-/** The chain an undated item belongs to: its anchors up to the first without one. */
-function chainOf(x, byId) {
-  const path = [];
-  let here = x;
-  const seen = new Set();
-  while (here && here.properties.date_relative_to && !seen.has(here.id)) {
-    seen.add(here.id);
-    const up = byId.get(here.properties.date_relative_to);
-    if (!up) break;
-    path.unshift(RANK[here.properties.date_relation] ?? 2);
-    here = up;
-  }
-  return { root: here, key: [...path, 2] };
+const DAYS = { day_before: -1, same_day: 0, day_after: 1 };
+
+function offsetWords(days, root) {
+  const name = root.name || root.id;
+  if (days === 0) return `the same day as ${name}`;
+  const n = Math.abs(days);
+  const span = n === 1 ? "the day" : `${n} days`;
+  return `${span} ${days < 0 ? "before" : "after"} ${name}`;
 }
 
-function compareKeys(a, b) {
-  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
-    const d = (a[i] ?? 2) - (b[i] ?? 2);
-    if (d) return d;
+/** The undated items and what they are stated against, as groups: a group is an item
+ * and what is stated against it exactly ("yesterday", "today"), in day order; what is
+ * stated only before or after a member ("Earlier this year", "Next June") is a group of
+ * its own, nested under that member, so no order is drawn that the texts do not state. */
+function chainsOf(undated, everything, byId) {
+  const children = new Map();
+  for (const x of everything) {
+    const a = x.properties.date_relative_to;
+    if (a && byId.has(a) && x.properties.date_relation) {
+      if (!children.has(a)) children.set(a, []);
+      children.get(a).push(x);
+    }
   }
-  return a.length - b.length;
+  const needed = new Set();
+  for (const x of undated) {
+    let here = x;
+    while (here && !needed.has(here.id)) {
+      needed.add(here.id);
+      here = byId.get(here.properties.date_relative_to);
+    }
+  }
+  const kids = (x) => (children.get(x.id) || []).filter((c) => needed.has(c.id));
+  const roots = [...needed].map((id) => byId.get(id)).filter((x) =>
+    !x.properties.date_relative_to || !byId.has(x.properties.date_relative_to));
+  return { roots, kids };
 }
 
-function undatedItem(x, byId, { anchor = false } = {}) {
+function undatedItem(x, byId, { anchor = false, offset = null, nested = null } = {}) {
   const p = x.properties;
   const bounds = rangeWords(p);
   const words = p.date_text ? h("span", { class: "tl-words" }, `“${p.date_text}”`) : null;
@@ -176,8 +192,44 @@ function undatedItem(x, byId, { anchor = false } = {}) {
   return h("li", { class: ["tl-entry", `tl-${x.kind.toLowerCase()}`, anchor ? "tl-anchor" : null], dataset: { id: x.id } },
     h("p", { class: "tl-title" }, h("a", { href: entityHref(x.id, x.kind) }, x.name || x.id), " ", kindBadge(x.kind), " ", statusNow(p)),
     h("p", { class: "tl-when" }, when.length ? when : "No date, no order and no bound in the texts"),
-    basisLine(p));
+    offset ? h("p", { class: "small tl-offset" }, `So ${offset}.`) : null,
+    basisLine(p), nested);
 }
+
+function anchorItem(x, nested, label) {
+  return h("li", { class: "tl-entry tl-anchor", dataset: { id: x.id } },
+    h("p", { class: "tl-title" }, `${label}: `, h("a", { href: entityHref(x.id, x.kind) }, x.name || x.id), " ", kindBadge(x.kind)),
+    h("p", { class: "tl-when" }, rangeWords(x.properties) || "undated"), nested);
+}
+
+/** A group's rows: its root and what is stated against it exactly, in day order, each with
+ * the groups stated only before or after it nested under it. */
+function groupRows(root, kids, byId, visible) {
+  const members = [{ x: root, days: 0 }];
+  for (let i = 0; i < members.length; i += 1) {
+    for (const c of kids(members[i].x)) {
+      if (c.properties.date_relation in DAYS) members.push({ x: c, days: members[i].days + DAYS[c.properties.date_relation] });
+    }
+  }
+  members.sort((a, b) => a.days - b.days || (a.x === root ? -1 : b.x === root ? 1 : byName(a.x, b.x)));
+  return members.map(({ x, days }) => {
+    const loose = kids(x).filter((c) => !(c.properties.date_relation in DAYS));
+    const nested = ["before", "after"].map((rel) => {
+      const group = loose.filter((c) => c.properties.date_relation === rel).sort(byName);
+      if (!group.length) return null;
+      return h("div", { class: "tl-nested" },
+        h("p", { class: "small" }, `${rel === "before" ? "Before" : "After"} it (the texts do not say how long):`),
+        h("ol", { class: "tl-chain" }, group.flatMap((c) => groupRows(c, kids, byId, visible))));
+    }).filter(Boolean);
+    const inner = nested.length ? nested : null;
+    if (onAxis(x)) return anchorItem(x, inner, "On the axis");
+    if (!visible(x)) return anchorItem(x, inner, "Its kind is hidden; shown for the order");
+    const direct = x.properties.date_relative_to;
+    const offset = x !== root && !(direct === root.id) ? offsetWords(days, root) : null;
+    return undatedItem(x, byId, { offset, nested: inner });
+  });
+}
+
 
 export async function timelinePage(ctx) {
   ctx.setTitle("Timeline");
@@ -204,16 +256,10 @@ export async function timelinePage(ctx) {
       years.get(y).push(x);
     }
     // Undated items by the chain of relative dates they hang from, in the stated order.
-    const chains = new Map();
-    for (const x of undated) {
-      const { root, key } = chainOf(x, byId);
-      if (!chains.has(root.id)) chains.set(root.id, { root, items: [] });
-      chains.get(root.id).items.push({ x, key });
-    }
-    // An item no other item is dated against, and dated against none: listed on its own.
-    const alone = (c) => c.items.length === 1 && c.items[0].x === c.root;
-    const loose = [...chains.values()].filter(alone).map((c) => c.root);
-    const chainList = [...chains.values()].filter((c) => !alone(c)).sort((a, b) => byName(a.root, b.root));
+    const { roots, kids } = chainsOf(undated, everything, byId);
+    const alone = (r) => !onAxis(r) && kids(r).length === 0;
+    const loose = roots.filter(alone);
+    const chainList = roots.filter((r) => !alone(r)).sort(byName);
     content.replaceChildren(
       h("p", { role: "status" }, `${plural(dated.length, "item", "items")} on the axis, ${plural(undated.length, "undated item", "undated items")} listed apart. `
         + "A day is a mark; a range the text allows (a month, a season, a week) is a span."),
@@ -228,20 +274,13 @@ export async function timelinePage(ctx) {
       h("section", { "aria-labelledby": "undated-h" },
         h("h2", { id: "undated-h" }, "Not dated by the texts"),
         h("p", { class: "muted" }, "The texts give these no date, only their own words (quoted), the order they state "
-          + "against another item, and the bounds that follow. Each list keeps the stated order, earliest first."),
-        chainList.map(({ root, items }) => {
-          const ordered = items.sort((a, b) => compareKeys(a.key, b.key) || byName(a.x, b.x));
+          + "against another item, and the bounds that follow. Each list keeps the stated order, earliest first; what the "
+          + "texts place only before or after an item is listed under it."),
+        chainList.map((root) => {
           const hid = `chain-${root.id}`;
-          const rows = ordered.map((i) => undatedItem(i.x, byId));
-          const anchorRow = onAxis(root) ? h("li", { class: "tl-entry tl-anchor" },
-            h("p", { class: "tl-title" }, "Anchor on the axis: ", h("a", { href: entityHref(root.id, root.kind) }, root.name || root.id),
-              " ", kindBadge(root.kind)), h("p", { class: "tl-when" }, rangeWords(root.properties))) : null;
-          // the anchor in its place: after what is before it, before what is on its day or after
-          const at = ordered.findIndex((i) => compareKeys(i.key, [2]) >= 0);
-          if (anchorRow) rows.splice(at < 0 ? rows.length : at, 0, anchorRow);
           return h("section", { class: "tl-chain-group", "aria-labelledby": hid },
             h("h3", { id: hid }, "Stated against ", root.name || root.id),
-            h("ol", { class: "tl-chain" }, rows));
+            h("ol", { class: "tl-chain" }, groupRows(root, kids, byId, (x) => show[x.kind])));
         }),
         h("section", { "aria-labelledby": "loose-h" },
           h("h3", { id: "loose-h" }, "Not ordered against another item"),
