@@ -9,20 +9,20 @@
 //   agreement: {type: entity, kind: Agreement, example: UK-Germany Joint Action Plan, description: "Agreement id, name or alias"}
 // example: migkg query --name agreement_parties --param agreement=uk-germany-joint-action-plan
 MATCH (x)-[r:`PARTY_TO`]->(a:`Agreement` {id: $agreement})
-RETURN x.id AS actor, x.name AS name, labels(x)[0] AS kind, 'PARTY_TO' AS relation, r.role AS role,
+RETURN {kind: labels(x)[0], id: x.id, name: x.name} AS actor, 'PARTY_TO' AS relation, r.role AS role,
        null AS date, null AS event,
        [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
-ORDER BY role, actor
+ORDER BY role, x.id
 UNION ALL
 MATCH (x)-[r:`SIGNED`]->(a:`Agreement` {id: $agreement})
-RETURN x.id AS actor, x.name AS name, labels(x)[0] AS kind, 'SIGNED' AS relation, 'signed' AS role,
+RETURN {kind: labels(x)[0], id: x.id, name: x.name} AS actor, 'SIGNED' AS relation, 'signed' AS role,
        r.date AS date, null AS event,
        [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
-ORDER BY role, actor
+ORDER BY role, x.id
 UNION ALL
 MATCH (a:`Agreement` {id: $agreement})-[w:`ANNOUNCED_AT`]->(e:`Event`)<-[r:`ATTENDED`]-(x)
 WHERE w.action IN ['agreed', 'signed'] AND r.role IN ['convener', 'chair', 'host', 'present']
-RETURN x.id AS actor, x.name AS name, labels(x)[0] AS kind, 'ATTENDED' AS relation, r.role AS role,
-       e.date AS date, e.id AS event,
+RETURN {kind: labels(x)[0], id: x.id, name: x.name} AS actor, 'ATTENDED' AS relation, r.role AS role,
+       e.date AS date, {kind: 'Event', id: e.id, name: e.name} AS event,
        [i IN range(0, size(r.evidence_docs) - 1) | {doc: r.evidence_docs[i], quote: r.evidence_quotes[i], start: r.evidence_starts[i], end: r.evidence_ends[i]}] AS evidence
-ORDER BY role, actor
+ORDER BY role, x.id

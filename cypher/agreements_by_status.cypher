@@ -14,6 +14,6 @@ WHERE ($status IS NULL OR a.status = $status)
   AND (($from IS NULL AND $to IS NULL) OR a.date_earliest IS NOT NULL OR a.date_latest IS NOT NULL)
   AND ($from IS NULL OR a.date_latest IS NULL OR a.date_latest >= $from)
   AND ($to IS NULL OR a.date_earliest IS NULL OR a.date_earliest <= $to OR a.date_earliest STARTS WITH $to)
-RETURN a.id AS agreement, a.name AS name, a.agreement_type AS agreement_type, a.status AS status,
+RETURN {kind: 'Agreement', id: a.id, name: a.name} AS agreement, a.agreement_type AS agreement_type, a.status AS status,
        a.date AS date, a.date_precision AS precision, a.date_text AS date_text
-ORDER BY coalesce(a.date, '9999-99-99'), agreement
+ORDER BY coalesce(a.date, '9999-99-99'), a.id

@@ -10,8 +10,10 @@ MATCH (a)-[:`PARTY_TO`]->(g:`Agreement`)<-[:`PARTY_TO`]-(b)
 WHERE a.id <> b.id AND (($actor IS NULL AND a.id < b.id) OR a.id = $actor)
 WITH a, b, g
 ORDER BY g.id
-WITH a, b, collect(DISTINCT g.id) AS agreements
-WHERE size(agreements) >= $min_shared
-RETURN a.id AS actor, a.name AS actor_name, b.id AS partner, b.name AS partner_name,
-       size(agreements) AS shared, agreements
-ORDER BY shared DESC, actor, partner
+WITH a, b, collect(DISTINCT g) AS shared_agreements
+WHERE size(shared_agreements) >= $min_shared
+RETURN {kind: labels(a)[0], id: a.id, name: a.name} AS actor,
+       {kind: labels(b)[0], id: b.id, name: b.name} AS partner,
+       size(shared_agreements) AS shared,
+       [g IN shared_agreements | {kind: 'Agreement', id: g.id, name: g.name}] AS agreements
+ORDER BY shared DESC, a.id, b.id

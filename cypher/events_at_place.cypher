@@ -9,11 +9,11 @@
 MATCH (e:`Event`)-[:`HELD_IN`]->(p)-[:`LOCATED_IN`*0..2]->(x {id: $place})
 WITH DISTINCT e, p
 ORDER BY p.id
-WITH e, collect(p.id) AS held_in
+WITH e, collect({kind: labels(p)[0], id: p.id, name: p.name}) AS held_in
 OPTIONAL MATCH (i)-[w:`ANNOUNCED_AT`]->(e)
 WITH e, held_in, i, w
 ORDER BY i.id
-RETURN e.id AS event, e.name AS name, e.event_type AS event_type, e.date AS date,
+RETURN {kind: 'Event', id: e.id, name: e.name} AS event, e.event_type AS event_type, e.date AS date,
        e.date_precision AS precision, e.date_text AS date_text, e.status AS status, held_in,
        [y IN collect({id: i.id, name: i.name, kind: labels(i)[0], action: w.action}) WHERE y.id IS NOT NULL] AS instruments
-ORDER BY coalesce(e.date, '9999-99-99'), event
+ORDER BY coalesce(date, '9999-99-99'), event.id

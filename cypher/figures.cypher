@@ -13,7 +13,7 @@ WITH f, x
 ORDER BY x.id
 WITH f, [y IN collect({id: x.id, name: x.name, kind: labels(x)[0]}) WHERE y.id IS NOT NULL] AS about
 WHERE $about IS NULL OR any(y IN about WHERE y.id = $about)
-RETURN f.id AS figure, f.name AS name, f.value AS value, f.unit AS unit, f.qualifier AS qualifier,
+RETURN {kind: 'Figure', id: f.id, name: f.name} AS figure, f.value AS value, f.unit AS unit, f.qualifier AS qualifier,
        f.period AS period, f.measures AS measures, f.topic AS topic, about,
        [i IN range(0, size(f.evidence_docs) - 1) | {doc: f.evidence_docs[i], quote: f.evidence_quotes[i], start: f.evidence_starts[i], end: f.evidence_ends[i]}] AS evidence
-ORDER BY topic, figure
+ORDER BY topic, f.id

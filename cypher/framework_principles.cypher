@@ -10,8 +10,8 @@ MATCH (f {id: $framework})<-[:`PART_OF`]-(p:`Principle`)
 OPTIONAL MATCH (x)-[:`ALIGNS_WITH`]->(p)
 WITH f, p, x
 ORDER BY x.id
-RETURN f.id AS framework, f.name AS framework_name, p.position AS position, p.id AS principle,
-       p.label AS label, p.name AS name,
+RETURN {kind: labels(f)[0], id: f.id, name: f.name} AS framework, p.position AS position, {kind: 'Principle', id: p.id, name: p.name} AS principle,
+       p.label AS label,
        [y IN collect({id: x.id, name: x.name, kind: labels(x)[0]}) WHERE y.id IS NOT NULL] AS aligned,
        [i IN range(0, size(p.evidence_docs) - 1) | {doc: p.evidence_docs[i], quote: p.evidence_quotes[i], start: p.evidence_starts[i], end: p.evidence_ends[i]}] AS evidence
-ORDER BY position, principle
+ORDER BY position, principle.id

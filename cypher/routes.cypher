@@ -12,11 +12,11 @@ OPTIONAL MATCH (r)-[p:`PASSES_THROUGH`]->(place)
 WITH r, p, place
 ORDER BY coalesce(p.order, 999),
          CASE p.role WHEN 'origin' THEN 0 WHEN 'transit' THEN 1 ELSE 2 END, place.id
-WITH r, [x IN collect({id: place.id, name: place.name, role: p.role, order: p.order}) WHERE x.id IS NOT NULL] AS places
+WITH r, [x IN collect({kind: labels(place)[0], id: place.id, name: place.name, role: p.role, order: p.order}) WHERE x.id IS NOT NULL] AS places
 OPTIONAL MATCH (r)<-[:`ADDRESSES`]-(x)
 WITH r, places, x
 ORDER BY x.id
-RETURN r.id AS route, r.name AS name, places,
+RETURN {kind: 'Route', id: r.id, name: r.name} AS route, places,
        [y IN collect({id: x.id, name: x.name, kind: labels(x)[0]}) WHERE y.id IS NOT NULL] AS addressed_by,
        r.note AS note
-ORDER BY route
+ORDER BY route.id

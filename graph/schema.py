@@ -30,6 +30,11 @@ class PropertySpec:
     minimum: int | float | None = None
     maximum: int | float | None = None
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each enum value's words for people (`to_be_signed` -> "To be signed")."""
+        return {v: value_label(v) for v in self.values}
+
 
 @dataclass(frozen=True)
 class NodeKind:
@@ -59,6 +64,16 @@ class RelType:
         """The backticked relationship type, safe to place in a statement."""
         return f"`{self.name}`"
 
+    @property
+    def phrase(self) -> tuple[str, str]:
+        """How the relationship reads from each end: (from the source, from the target)."""
+        return REL_PHRASES.get(self.name) or (value_label(self.name), f"{value_label(self.name)} (incoming)")
+
+    @property
+    def title(self) -> str:
+        """The type in words (`PARTY_TO` -> "Party to"): its reading from the source."""
+        return self.phrase[0]
+
 
 @dataclass(frozen=True)
 class Schema:
@@ -77,6 +92,19 @@ class Schema:
     def kind_by_slug(self, slug: str) -> NodeKind | None:
         return next((k for k in self.nodes.values() if slug in (k.slug, k.plural)), None)
 
+    def vocabulary(self) -> dict[str, Any]:
+        """Words for every code the data stores: enum values (one label per value, the
+        same in every property that has it) and relationship types (label, and how each
+        reads from its source and from its target)."""
+        values: dict[str, str] = {}
+        props = [*self.common.values(), *(p for k in self.nodes.values() for p in k.properties.values()),
+                 *(p for r in self.relationships.values() for p in r.properties.values())]
+        for spec in props:
+            values.update(spec.labels)
+        rels = {r.name: {"label": r.title, "outgoing": r.phrase[0], "incoming": r.phrase[1]}
+                for r in self.relationships.values()}
+        return {"values": dict(sorted(values.items())), "relationships": rels}
+
     def date_properties(self) -> set[str]:
         names = {p.name for k in self.nodes.values() for p in k.properties.values() if p.type == "date"}
         names |= {
@@ -84,6 +112,54 @@ class Schema:
             if p.type == "date"
         }
         return names
+
+
+# The words of a code where capitalising its first word is not enough (acronyms, terms).
+VALUE_WORDS: dict[str, str] = {
+    "eu_institution": "EU institution",
+    "ngo": "NGO",
+    "from_text": "Inferred from the text",
+    "reference_geography": "Reference geography (not stated in the text)",
+    "intending_adopter": "Intends to adopt",
+    "agreement_size": "Size of an agreement",
+}
+
+# How a relationship reads from one end: (from its source, from its target). The explorer
+# and the /id pages use this one wording.
+REL_PHRASES: dict[str, tuple[str, str]] = {
+    "PARTY_TO": ("Party to", "Parties"),
+    "SIGNED": ("Signed", "Signed by"),
+    "COVERS": ("Covers", "Covered by"),
+    "ADDRESSES": ("Addresses", "Addressed by"),
+    "PART_OF": ("Part of", "Has parts"),
+    "ALIGNS_WITH": ("Aligns with", "Aligned with it"),
+    "BUILDS_ON": ("Builds on", "Built on by"),
+    "COMMITTED_IN": ("Committed in", "Commitments made in it"),
+    "REFORMS": ("Reforms", "Reformed by"),
+    "ANNOUNCED_AT": ("Announced at", "Announced here"),
+    "MEMBER_OF": ("Member of", "Members"),
+    "PASSES_THROUGH": ("Passes through", "Routes passing through"),
+    "HOLDS_OFFICE": ("Holds office in", "Office holders"),
+    "OFFICE_OF": ("Office of", "Offices"),
+    "HELD_IN": ("Held in", "Events held here"),
+    "LOCATED_IN": ("Located in", "Places within it"),
+    "ATTENDED": ("Attended", "Attended by"),
+    "ABOUT": ("About", "Figures about it"),
+    "ADOPTED": ("Adopted", "Adopted by"),
+    "COOPERATES_WITH": ("Cooperates with", "Cooperation from"),
+    "PUBLISHED_BY": ("Published by", "Publishes"),
+    "CALLED_FOR": ("Called for", "Called for by"),
+    "IMPLEMENTS": ("Implements", "Implemented by"),
+    "INVOLVES": ("Involves", "Named in"),
+}
+
+
+def value_label(code: str) -> str:
+    """A stored code in words: `to_be_signed` -> "To be signed", `PARTY_TO` -> "Party to"."""
+    if code in VALUE_WORDS:
+        return VALUE_WORDS[code]
+    words = code.replace("_", " ").strip().lower()
+    return words[:1].upper() + words[1:]
 
 
 def _props(raw: dict[str, Any] | None, where: str) -> dict[str, PropertySpec]:

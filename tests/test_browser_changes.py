@@ -43,6 +43,8 @@ expect.set_options(timeout=TIMEOUT_MS)  # not expect()'s 5 s: a busy machine ren
 
 AGREEMENT = "uk-serbia-agreement"
 OLD_STATUS, NEW_STATUS = "to_be_signed", "signed"
+# ... shown in the schema's words, the code as the tooltip (issue 23)
+OLD_WORDS, NEW_WORDS = "To be signed", "Signed"
 OLD_SUMMARY = "Western Balkans country with which the UK is to sign a new agreement against smuggling gangs."
 NEW_SUMMARY = "Western Balkans country with which the UK signed a new agreement against smuggling gangs."
 
@@ -130,9 +132,10 @@ def test_what_changed_lists_the_edits_with_old_and_new_values(tab: Tab) -> None:
     status = _change(page, AGREEMENT, "status")
     expect(status).to_have_count(1)
     expect(status.locator(".change-tag")).to_have_text("Changed")
-    expect(status.locator("del")).to_have_text(OLD_STATUS)
-    expect(status.locator("ins")).to_have_text(NEW_STATUS)
-    expect(status.locator(".change-line")).to_contain_text(f"Status: was {OLD_STATUS}, now {NEW_STATUS}")
+    expect(status.locator("del")).to_have_text(OLD_WORDS)
+    expect(status.locator("ins")).to_have_text(NEW_WORDS)
+    expect(status.locator(f"del [title='{OLD_STATUS}']")).to_have_count(1)
+    expect(status.locator(".change-line")).to_contain_text(f"Status: was {OLD_WORDS}, now {NEW_WORDS}")
     summary = _change(page, "RS", "summary")
     expect(summary.locator("del")).to_have_text(OLD_SUMMARY)
     expect(summary.locator("ins")).to_have_text(NEW_SUMMARY)
@@ -140,12 +143,12 @@ def test_what_changed_lists_the_edits_with_old_and_new_values(tab: Tab) -> None:
     rels = page.locator('.change-group[data-entity="RS"] li.change[data-what="relationship"]')
     added = rels.and_(page.locator('[data-change="added"]'))
     expect(added.locator(".change-line")).to_contain_text("Party to")
-    expect(added.locator(".change-line")).to_contain_text("(role: signatory)")
+    expect(added.locator(".change-line")).to_contain_text("(role: Signatory)")  # the schema's word, the code as tooltip
     expect(added.get_by_role("link", name="UK-Serbia agreement on organised immigration crime")
            ).to_have_attribute("href", f"#/entity/agreement/{AGREEMENT}")
     removed = rels.and_(page.locator('[data-change="removed"]'))
     expect(removed.locator(".change-tag")).to_have_text("Removed")
-    expect(removed.locator(".change-line")).to_contain_text("(role: party)")
+    expect(removed.locator(".change-line")).to_contain_text("(role: Party)")
     evidence = page.locator('.change-group[data-entity="RS"] li.change[data-what="evidence"]')
     expect(evidence).to_have_count(2)
     expect(evidence.first.locator("a.quote-link")).to_have_attribute(
@@ -271,16 +274,16 @@ def test_the_entity_page_shows_its_history(tab: Tab) -> None:  # noqa: F811 (fix
     expect(latest.get_by_role("heading", level=3)).to_have_text("Release 2 · 2026-02-09")
     expect(latest).to_contain_text("Release notes: The UK-Serbia agreement is signed.")
     status = latest.locator('li.change[data-property="status"]')
-    expect(status.locator("del")).to_have_text(OLD_STATUS)
-    expect(status.locator("ins")).to_have_text(NEW_STATUS)
+    expect(status.locator("del")).to_have_text(OLD_WORDS)
+    expect(status.locator("ins")).to_have_text(NEW_WORDS)
     # Serbia's new role: a link that points at the agreement, its source named by the API
     # (/v1/entities/{ref}/history names both ends), and so is the removed one's.
     arrived = latest.locator('li.change[data-what="relationship"][data-change="added"]')
     expect(arrived).to_contain_text("Parties")
-    expect(arrived).to_contain_text("(role: signatory)")
+    expect(arrived).to_contain_text("(role: Signatory)")  # the schema's word, the code as tooltip
     expect(arrived.get_by_role("link", name="Serbia")).to_have_attribute("href", "#/entity/country/RS")
     removed = latest.locator('li.change[data-what="relationship"][data-change="removed"]')
-    expect(removed).to_contain_text("(role: party)")
+    expect(removed).to_contain_text("(role: Party)")
     expect(removed.get_by_role("link", name="Serbia")).to_have_attribute("href", "#/entity/country/RS")
     first = releases.nth(1)
     expect(first).to_contain_text("Added to the graph in this release, with")

@@ -46,27 +46,9 @@ mimetypes.add_type("text/css", ".css")
 router = APIRouter(include_in_schema=False)
 
 # How a relationship reads from one entity's side: (outgoing, incoming). The explorer's
-# script reads this table from its config, and /id pages use it too: one wording.
-PHRASES: dict[str, tuple[str, str]] = {
-    "PARTY_TO": ("Party to", "Parties"),
-    "SIGNED": ("Signed", "Signed by"),
-    "COVERS": ("Covers", "Covered by"),
-    "ADDRESSES": ("Addresses", "Addressed by"),
-    "PART_OF": ("Part of", "Has parts"),
-    "ALIGNS_WITH": ("Aligns with", "Aligned with it"),
-    "BUILDS_ON": ("Builds on", "Built on by"),
-    "ANNOUNCED_AT": ("Announced at", "Announced here"),
-    "MEMBER_OF": ("Member of", "Members"),
-    "PASSES_THROUGH": ("Passes through", "Routes passing through"),
-    "HOLDS_OFFICE": ("Holds office in", "Office holders"),
-    "HELD_IN": ("Held in", "Events held here"),
-    "LOCATED_IN": ("Located in", "Places within it"),
-    "ATTENDED": ("Attended", "Attended by"),
-    "ABOUT": ("About", "Figures about it"),
-    "ADOPTED": ("Adopted", "Adopted by"),
-    "COOPERATES_WITH": ("Cooperates with", "Cooperation from"),
-    "PUBLISHED_BY": ("Published by", "Publishes"),
-}
+# script reads this table from its config, and /id pages use it too: one wording, the
+# schema's (graph/schema.py).
+PHRASES: dict[str, tuple[str, str]] = {r.name: r.phrase for r in get_schema().relationships.values()}
 
 
 def explorer_config() -> dict[str, Any]:
@@ -79,7 +61,7 @@ def explorer_config() -> dict[str, Any]:
          "has_date": "date" in k.properties}
         for k in schema.nodes.values()
     ]
-    rels = [{"name": r.name, "description": r.description, "source": list(r.source),
+    rels = [{"name": r.name, "label": r.title, "description": r.description, "source": list(r.source),
              "target": list(r.target)} for r in schema.relationships.values()]
     # The registry's own parameter types (JSON Schema says only "string" for entity,
     # search and date), so the query forms can offer suggestions for entities.
@@ -87,7 +69,8 @@ def explorer_config() -> dict[str, Any]:
     params = {n: {p.name: p.type for p in reg.get(n).params.values()} for n in reg.names()}
     titles = {n: reg.get(n).title for n in reg.names()}
     return {"version": __version__, "kinds": kinds, "relationships": rels, "query_params": params,
-            "query_titles": titles, "rel_phrases": PHRASES}
+            "query_titles": titles, "rel_phrases": PHRASES, "vocabulary": schema.vocabulary(),
+            "date_properties": sorted(schema.date_properties())}
 
 
 def _script_json(data: Any) -> str:

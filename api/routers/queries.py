@@ -15,9 +15,9 @@ from api.collections import (
     paging,
 )
 from api.deps import ReadBackendDep, SettingsDep
-from api.models import QueryInfo, QueryList, Rows
+from api.models import QueryInfo, QueryList
 from api.problems import error_responses
-from api.results import QueryLimitParam, rows_answer
+from api.results import QueryLimitParam, QueryRows, rows_answer
 from cypher import get_registry
 from cypher.registry import CONTROLS
 
@@ -40,7 +40,7 @@ def list_queries(request: Request, response: Response, limit: LimitParam = 100,
     return answer(request, response, body, format, INFO_COLUMNS, rows, "queries")
 
 
-@router.get("/v1/queries/{name}", response_model=Rows, summary="Run a named query (GET)",
+@router.get("/v1/queries/{name}", response_model=QueryRows, summary="Run a named query (GET)",
             responses={**collection_responses(), **error_responses(400, 404, 409, 422, 504)})
 def run_get(name: str, request: Request, response: Response, backend: ReadBackendDep,
             settings: SettingsDep, limit: QueryLimitParam = None, offset: OffsetParam = 0,
@@ -54,7 +54,7 @@ def run_get(name: str, request: Request, response: Response, backend: ReadBacken
 run_get.__doc__ = (run_get.__doc__ or "") + CONTROL_DOC
 
 
-@router.post("/v1/queries/{name}", response_model=Rows, summary="Run a named query (POST)",
+@router.post("/v1/queries/{name}", response_model=QueryRows, summary="Run a named query (POST)",
              responses={**collection_responses(), **error_responses(400, 404, 409, 422, 504)})
 def run_post(
     name: str, request: Request, response: Response, backend: ReadBackendDep, settings: SettingsDep,

@@ -7,6 +7,28 @@ export const KIND_BY_SLUG = Object.fromEntries(
   KINDS.flatMap((k) => [[k.slug, k], [k.plural, k]]));
 export const RELS = Object.fromEntries(CONFIG.relationships.map((r) => [r.name, r]));
 
+// The schema's words for its codes (graph/schema.py, served once in the page's config):
+// enum values and relationship types. The code itself is shown only as a tooltip.
+const VOCAB = CONFIG.vocabulary || { values: {}, relationships: {} };
+export const DATE_PROPERTIES = new Set(CONFIG.date_properties || ["date"]);
+
+/** The label of an enum value, or null when `code` is not one. */
+export function valueLabel(code) {
+  return typeof code === "string" && Object.hasOwn(VOCAB.values, code) ? VOCAB.values[code] : null;
+}
+
+/** The label of a relationship type ("Party to"), or null when `type` is not one. */
+export function relLabel(type) {
+  const r = VOCAB.relationships[type];
+  return r ? r.label : null;
+}
+
+/** How a relationship type reads from one end: [outgoing, incoming], or null. */
+export function relReadings(type) {
+  const r = VOCAB.relationships[type];
+  return r ? [r.outgoing, r.incoming] : null;
+}
+
 /** An error answered by the API as application/problem+json. */
 export class ApiError extends Error {
   constructor(problem, status) {
@@ -80,6 +102,25 @@ export function jsonHref(id, kind) {
 export function rdfHref(id, kind, format) {
   const k = KIND[kind];
   return url(`/id/${k.slug}/${enc(id)}`, { format });
+}
+
+let docTitles = null;
+const DOC_TITLES = new Map();
+
+/** The documents' titles by id, fetched once per page load and cached (there are few). */
+export function loadDocTitles() {
+  if (!docTitles) {
+    docTitles = listAll("Document").then(({ items }) => {
+      for (const d of items) DOC_TITLES.set(d.id, (d.properties && d.properties.title) || d.name || d.id);
+      return DOC_TITLES;
+    }).catch((err) => { docTitles = null; throw err; });
+  }
+  return docTitles;
+}
+
+/** A document's title once loadDocTitles() has answered; null before or when unknown. */
+export function docTitle(id) {
+  return DOC_TITLES.get(id) || null;
 }
 
 /** Fetch every item of a kind's list, page by page (bounded). */

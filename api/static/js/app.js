@@ -16,7 +16,7 @@
 import { ApiError } from "./api.js";
 import { clear, h } from "./dom.js";
 import { problemBox } from "./ui.js";
-import { homePage, searchPage } from "./pages/home.js";
+import { homePage, searchBox, searchPage } from "./pages/home.js";
 import { entityPage } from "./pages/entity.js";
 import { kindPage } from "./pages/kind.js";
 import { graphPage } from "./pages/graphview.js";
@@ -57,6 +57,29 @@ export function parseHash(hash = window.location.hash) {
   return { path, params };
 }
 
+// An error page is never a dead end: the API's problem in words (with the names it
+// suggests or the entities a name could mean, as links) and a search box.
+const HEADINGS = { 404: "Nothing by that name", 409: "Which one did you mean?" };
+
+function errorSearch(initial) {
+  const { form } = searchBox(initial, { id: "error-search", label: "Search the graph instead" });
+  return h("section", { class: "card error-search", "aria-labelledby": "error-search-h" },
+    h("h2", { id: "error-search-h", class: "h3" }, "Search"), form);
+}
+
+function errorPage(ctx, view, err, path) {
+  const status = err instanceof ApiError ? err.status : null;
+  const m = /^entity\/(?:[^/]+\/)?([^/]+)$/.exec(path);
+  const typed = m ? decodeURIComponent(m[1]) : "";
+  const heading = HEADINGS[status] || "This page could not be shown";
+  ctx.setTitle(heading);
+  view.replaceChildren(h("h1", {}, heading),
+    typed ? h("p", { class: "lede" }, status === 409 ? `“${typed}” could name more than one entity.`
+      : status === 404 ? `No entity is called “${typed}”.` : "") : null,
+    problemBox(err, "This page could not be shown"),
+    errorSearch(typed));
+}
+
 let generation = 0;
 
 async function render() {
@@ -94,14 +117,15 @@ async function render() {
     ctx.setTitle("Not found");
     view.append(h("h1", {}, "Page not found"),
       h("p", {}, "No explorer page answers ", h("code", {}, window.location.hash), ". ",
-        h("a", { href: "#/" }, "Go to the home page"), "."));
+        h("a", { href: "#/" }, "Go to the home page"), " or search:"),
+      errorSearch(""));
   } else {
     try {
       await page(ctx);
     } catch (err) {
       if (!ctx.isCurrent()) return;
       if (!(err instanceof ApiError)) console.error(err);  // API problems are shown, not logged
-      view.append(problemBox(err, "This page could not be shown"));
+      errorPage(ctx, view, err, path);
     }
   }
   if (!ctx.isCurrent()) return;
@@ -129,9 +153,30 @@ document.querySelector(".skip-link").addEventListener("click", (ev) => {
   main.scrollIntoView();
 });
 
+// On a phone the navigation folds into a menu button (a disclosure: aria-expanded).
+const navToggle = document.querySelector(".nav-toggle");
+const siteNav = document.querySelector(".site-nav");
+function setMenu(open, { focus = false } = {}) {
+  if (!navToggle) return;
+  navToggle.setAttribute("aria-expanded", String(open));
+  siteNav.classList.toggle("open", open);
+  if (!open && focus) navToggle.focus();
+}
+if (navToggle) {
+  navToggle.hidden = false;
+  navToggle.addEventListener("click", () => setMenu(navToggle.getAttribute("aria-expanded") !== "true"));
+  siteNav.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && navToggle.getAttribute("aria-expanded") === "true") {
+      ev.preventDefault();
+      setMenu(false, { focus: true });
+    }
+  });
+}
+
 let navigated = false;
 window.addEventListener("hashchange", () => {
   navigated = true;
+  setMenu(false);
   delete document.body.dataset.ready;
   window.scrollTo(0, 0);
   render();

@@ -1,13 +1,35 @@
 // Results of named queries and Cypher ({columns, items, total, truncated}) as a table and a graph.
 
-import { KIND, KIND_BY_SLUG, entityHref } from "./api.js";
-import { h, plural } from "./dom.js";
+import { KIND, docTitle, entityHref, relLabel, valueLabel } from "./api.js";
+import { h, humanize, plural } from "./dom.js";
 import { collectGraph, drawGraph, isNode, isPath, isRel, nodeLabel, tableElements } from "./graph.js";
-import { entityLink, kindBadge, quoteLink } from "./ui.js";
+import { codeLabel, dateEl, entityLink, kindBadge, quoteLink, relName } from "./ui.js";
 
-// Columns whose plain string values are entity ids.
-const ID_COLUMNS = new Set(["id", "actor", "partner", "other", "via_id", "framework", "about",
-  ...Object.values(KIND_BY_SLUG).flatMap((k) => [k.slug, k.plural])]);
+// A cell links an entity only when the API says it is one: a node (`_labels`), or a map
+// with `kind` and `id` (the named queries' entity cells, `{kind, id, name}`). A plain
+// string is shown as text, whatever its column is called.
+const isEntityMap = (v) => v && typeof v === "object" && !Array.isArray(v) && "id" in v && "kind" in v
+  && KIND[v.kind] !== undefined;
+const ENTITY_KEYS = new Set(["id", "name", "kind"]);
+
+/** A scalar in words: an enum code as its label, a relationship type as its phrase,
+ * an ISO date formatted (never wrapping), a URL as a link. */
+function renderScalar(v) {
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v !== "string") return String(v);
+  if (valueLabel(v) !== null) return codeLabel(v);
+  if (/^[A-Z][A-Z_]+$/.test(v) && relLabel(v)) return relName(v, { lower: false });
+  if (/^\d{4}-\d{2}(-\d{2})?$/.test(v)) return dateEl(v);
+  if (/^https?:\/\//.test(v)) return h("a", { href: v, rel: "noopener noreferrer" }, v);
+  return v;
+}
+
+/** The other members of an entity map or a relationship, as "(key: value, ...)". */
+function extras(entries, ctx) {
+  if (!entries.length) return null;
+  return h("span", { class: "muted" }, " (", entries.map(([k, x], i) =>
+    [i ? ", " : "", `${humanize(k).toLowerCase()}: `, renderValue(x, ctx, k)]), ")");
+}
 
 function renderValue(v, ctx, column) {
   if (v === null || v === undefined) return h("span", { class: "muted" }, "—");
@@ -30,31 +52,25 @@ function renderValue(v, ctx, column) {
   if (typeof v === "object") {
     if ("quote" in v && "doc" in v) {
       return h("span", { class: "cell-quote" }, quoteLink(v), " ",
-        h("a", { href: entityHref(v.doc, "Document") }, v.doc),
-        v.link ? h("span", { class: "muted" }, ` (${v.link})`) : null);
+        h("a", { href: entityHref(v.doc, "Document"), title: v.doc }, docTitle(v.doc) || v.doc),
+        v.link ? h("span", { class: "muted" }, " (", relName(v.link), ")") : null);
     }
-    if ("id" in v && ("kind" in v || "name" in v)) {
-      const extra = Object.entries(v).filter(([k, x]) => !["id", "name", "kind"].includes(k) && x !== null);
-      return h("span", {}, entityLink({ id: v.id, name: v.name, kind: v.kind }),
-        extra.length ? h("span", { class: "muted" }, ` (${extra.map(([k, x]) => `${k}: ${x}`).join(", ")})`) : null);
+    if (isEntityMap(v)) {
+      const rest = Object.entries(v).filter(([k, x]) => !ENTITY_KEYS.has(k) && x !== null);
+      return h("span", { class: "cell-entity" }, entityLink({ id: v.id, name: v.name, kind: v.kind }), extras(rest, ctx));
     }
     if ("type" in v && "from" in v && "to" in v) {
-      return h("span", {}, h("a", { href: entityHref(v.from) }, v.from), ` —${v.type}→ `,
+      return h("span", {}, h("a", { href: entityHref(v.from) }, v.from), " —", relName(v.type), "→ ",
         h("a", { href: entityHref(v.to) }, v.to));
     }
     return h("dl", { class: "cell-map" }, Object.entries(v).map(([k, x]) =>
-      [h("dt", {}, k), h("dd", {}, renderValue(x, ctx, k))]));
+      [h("dt", {}, humanize(k)), h("dd", {}, renderValue(x, ctx, k))]));
   }
-  if (typeof v === "string" && ID_COLUMNS.has(column) && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v)) {
-    return h("a", { href: entityHref(v, KIND_BY_SLUG[column] ? KIND_BY_SLUG[column].name : null) }, v);
-  }
-  if (typeof v === "string" && /^https?:\/\//.test(v)) return h("a", { href: v, rel: "noopener noreferrer" }, v);
-  if (typeof v === "boolean") return v ? "true" : "false";
-  return String(v);
+  return renderScalar(v);
 }
 
 function renderNode(n) {
-  const kind = n._labels[0];
+  const kind = (n._labels || []).find((l) => KIND[l]) || (n._labels || [])[0];
   if (n.id !== undefined && KIND[kind]) return entityLink({ id: n.id, name: nodeLabel(n), kind });
   return h("span", {}, nodeLabel(n), " ", kindBadge(kind));
 }
@@ -65,8 +81,7 @@ function renderRel(r, ctx) {
     return n ? renderNode(n) : h("span", { class: "muted" }, `#${eid}`);
   };
   const extra = Object.entries(r).filter(([k]) => !k.startsWith("_") && !["key", "evidence_docs", "evidence_quotes", "evidence_starts", "evidence_ends"].includes(k));
-  return h("span", { class: "cell-rel" }, end(r._start), " ", h("code", {}, `—${r._type}→`), " ", end(r._end),
-    extra.length ? h("span", { class: "muted" }, ` (${extra.map(([k, x]) => `${k}: ${x}`).join(", ")})`) : null);
+  return h("span", { class: "cell-rel" }, end(r._start), " —", relName(r._type), "→ ", end(r._end), extras(extra, ctx));
 }
 
 function renderPath(p) {
@@ -75,7 +90,8 @@ function renderPath(p) {
     if (i > 0) {
       const r = p.relationships[i - 1];
       const forward = r && String(r._start) === String(p.nodes[i - 1]._eid);
-      parts.push(h("code", { class: "path-rel" }, forward ? ` —${r._type}→ ` : ` ←${r ? r._type : "?"}— `));
+      const name = r ? relName(r._type) : "?";
+      parts.push(h("span", { class: "path-rel" }, forward ? [" —", name, "→ "] : [" ←", name, "— "]));
     }
     parts.push(renderNode(n));
   });

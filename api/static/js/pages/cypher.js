@@ -2,7 +2,7 @@
 // timeout and a row cap apply. The statement (and its parameters) live in the URL,
 // so a run can be shared: #/cypher?q=MATCH...&params={"id":"RS"}
 
-import { postJSON, url } from "../api.js";
+import { loadDocTitles, postJSON, url } from "../api.js";
 import { h } from "../dom.js";
 import { resultGraph, resultTable } from "../results.js";
 import { apiLinks, breadcrumbs, loading, problemBox } from "../ui.js";
@@ -11,7 +11,7 @@ const EXAMPLES = [
   ["Agreements and the countries they cover",
     "MATCH (a:Agreement)-[r:COVERS]->(c:Country)\nRETURN a, r, c\nLIMIT 50"],
   ["Who is party to what",
-    "MATCH (x)-[r:PARTY_TO]->(a:Agreement)\nRETURN x.name AS actor, r.role AS role, a.name AS agreement\nORDER BY agreement, actor"],
+    "MATCH (x)-[r:PARTY_TO]->(a:Agreement)\nRETURN {kind: labels(x)[0], id: x.id, name: x.name} AS actor, r.role AS role,\n       {kind: 'Agreement', id: a.id, name: a.name} AS agreement\nORDER BY a.name, x.name"],
   ["Routes and the places they pass through",
     "MATCH p = (r:Route)-[:PASSES_THROUGH]->(place)\nRETURN p"],
   ["Entities per kind",
@@ -82,7 +82,8 @@ export async function cypherPage(ctx) {
     }
     results.replaceChildren(loading("Running…"));
     try {
-      const res = await postJSON("/v1/cypher", { query: textarea.value, params });
+      const [res] = await Promise.all([postJSON("/v1/cypher", { query: textarea.value, params }),
+        loadDocTitles().catch(() => null)]);  // documents are shown by their titles
       if (!ctx.isCurrent()) return;
       results.replaceChildren(...[
         h("h2", { id: "cypher-results-heading", tabindex: "-1" }, "Results"),

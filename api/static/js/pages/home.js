@@ -3,23 +3,25 @@
 import { KINDS, KIND, getJSON, entityHref, url } from "../api.js";
 import { combobox } from "../combobox.js";
 import { h, humanize, plural } from "../dom.js";
-import { apiLinks, entityLink, kindBadge, loading, problemBox, section, statusBadge } from "../ui.js";
+import { apiLinks, dateEl, entityLink, kindBadge, loading, problemBox, section, statusBadge } from "../ui.js";
 
-function searchBox(initial = "") {
-  const hint = h("p", { id: "search-hint", class: "hint" },
+/** The search form (a combobox over /v1/search): home, search results and error pages. */
+export function searchBox(initial = "", { id = "search-input", label = "Search the graph" } = {}) {
+  const hintId = `${id}-hint`;
+  const hint = h("p", { id: hintId, class: "hint" },
     "Names, aliases, ids and ISO codes; case and accents are ignored. ",
     "Use ↓ and ↑ to move through suggestions, Enter to open one, Escape to close the list.");
   const combo = combobox({
-    label: "Search the graph",
+    label,
     name: "q",
     value: initial,
-    placeholder: "e.g. Serbia, Calais Group, Yvette Cooper",
-    describedBy: "search-hint",
+    placeholder: "e.g. Serbia or Calais Group",
+    describedBy: hintId,
     onSelect: (item) => { window.location.hash = entityHref(item.id, item.kind); },
     onSubmit: (text) => { if (text.trim()) window.location.hash = url("#/search", { q: text.trim() }); },
   });
-  combo.input.id = "search-input";
-  combo.element.querySelector("label").setAttribute("for", "search-input");
+  combo.input.id = id;
+  combo.element.querySelector("label").setAttribute("for", id);
   const button = h("button", { type: "submit", class: "btn btn-primary" }, "Search");
   const form = h("form", {
     role: "search", class: "search-form", "aria-label": "Search entities",
@@ -84,7 +86,7 @@ async function entrySections() {
           h("span", { class: "muted" }, ` · ${plural(ps.length, "principle", "principles")}`)))),
       h("p", {}, h("a", { href: "#/kind/principles" }, `All ${principles.total} principles`))),
     section("Recent events",
-      miniList(recent, (e) => h("span", { class: "muted" }, ` · ${e.properties.date}${e.properties.location ? `, ${e.properties.location}` : ""}`)),
+      miniList(recent, (e) => h("span", { class: "muted" }, " · ", dateEl(e.properties.date), e.properties.location ? `, ${e.properties.location}` : "")),
       h("p", { class: "muted small" }, `${events.total - dated.length} of ${events.total} events have no date in the sources.`),
       h("p", {}, h("a", { href: "#/timeline" }, "Timeline of events and agreements"))));
 }

@@ -1,8 +1,8 @@
 // One kind's list: filter by text, status and type, sort, page.
 
-import { KIND_BY_SLUG, getJSON, entityHref, url } from "../api.js";
+import { KIND_BY_SLUG, getJSON, entityHref, url, valueLabel } from "../api.js";
 import { h, humanize, plural } from "../dom.js";
-import { apiLinks, breadcrumbs, dateText, statusBadge } from "../ui.js";
+import { apiLinks, breadcrumbs, codeLabel, dateText, statusBadge } from "../ui.js";
 
 const PAGE = 50;
 
@@ -37,7 +37,7 @@ export async function kindPage(ctx, slug) {
   if (kind.status_values.length) {
     statusSel = h("select", { id: "kind-status", name: "status" },
       h("option", { value: "" }, "Any"),
-      kind.status_values.map((v) => h("option", { value: v, selected: v === filters.status }, humanize(v))));
+      kind.status_values.map((v) => h("option", { value: v, selected: v === filters.status }, valueLabel(v) || humanize(v))));
     controls.push(field("Status", statusSel));
   }
   let typeInput = null;
@@ -69,8 +69,8 @@ export async function kindPage(ctx, slug) {
       return h("li", { class: "entity-item" },
         h("h2", { class: "entity-item-title" }, h("a", { href: entityHref(it.id, it.kind) }, it.name || it.id),
           " ", statusBadge(it.properties.status)),
-        h("p", { class: "muted small" }, [it.id, type ? humanize(type) : null, date,
-          it.properties.location].filter(Boolean).join(" · ")),
+        h("p", { class: "muted small" }, [it.id, type ? codeLabel(type) : null, date,
+          it.properties.location].filter(Boolean).map((x, i) => [i ? " · " : "", x])),
         it.summary ? h("p", { class: "summary" }, it.summary) : null);
     })),
     h("nav", { class: "pager", "aria-label": "Pages" },

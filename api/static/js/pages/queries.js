@@ -1,7 +1,7 @@
 // The named query library: a form per query, generated from its parameter
 // declarations; each run has a shareable URL (#/queries/NAME/run?param=value).
 
-import { CONFIG, getJSON, url } from "../api.js";
+import { CONFIG, getJSON, loadDocTitles, url, valueLabel } from "../api.js";
 import { combobox } from "../combobox.js";
 import { h, humanize, plural } from "../dom.js";
 import { resultGraph, resultTable } from "../results.js";
@@ -53,7 +53,7 @@ function paramField(qname, pname, schema, required, declared) {
   if (schema.enum) {
     input = h("select", { id, name: pname, "aria-describedby": hintId, required },
       !required || schema.default === undefined ? h("option", { value: "" }, required ? "Choose…" : "Any") : null,
-      schema.enum.map((v) => h("option", { value: v, selected: v === schema.default }, v)));
+      schema.enum.map((v) => h("option", { value: v, selected: v === schema.default, title: v }, valueLabel(v) || v)));
   } else if (declared === "bool") {
     input = h("input", { id, name: pname, type: "checkbox", "aria-describedby": hintId, checked: schema.default === true });
     const el = h("div", { class: "field field-check" }, h("label", { for: id, class: "inline" }, input, " ", labelText), hint);
@@ -143,7 +143,8 @@ export async function queriesPage(ctx, name, run) {
   async function runQuery() {
     results.replaceChildren(loading("Running…"));
     try {
-      const res = await getJSON(`/v1/queries/${q.name}`, Object.fromEntries(params));
+      const [res] = await Promise.all([getJSON(`/v1/queries/${q.name}`, Object.fromEntries(params)),
+        loadDocTitles().catch(() => null)]);  // documents are shown by their titles
       if (!ctx.isCurrent()) return;
       const graph = resultGraph(res);
       results.replaceChildren(...[
