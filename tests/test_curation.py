@@ -54,9 +54,9 @@ def test_the_joint_statement_has_exactly_seventeen_parties(loaded: FalkorBackend
                                                            client: TestClient) -> None:
     rows = run(loaded, "agreement_parties", agreement=STATEMENT)
     parties = [r for r in rows if r["relation"] == "PARTY_TO"]
-    assert len(parties) == 17 and {r["actor"] for r in parties} == SEVENTEEN
+    assert len(parties) == 17 and {r["actor"]["id"] for r in parties} == SEVENTEEN
     assert {r["role"] for r in parties} == {"party"}
-    present = {(r["actor"], r["role"], r["event"]) for r in rows if r["relation"] == "ATTENDED"}
+    present = {(r["actor"]["id"], r["role"], r["event"]["id"]) for r in rows if r["relation"] == "ATTENDED"}
     # the text names the Presidents' offices, not the institutions (issue 24)
     assert present == {("president-of-the-european-commission", "present", "epc-summit-copenhagen-2025"),
                        ("president-of-the-european-parliament", "present", "epc-summit-copenhagen-2025")}
@@ -126,12 +126,12 @@ def test_the_border_security_command_principles_are_the_commands(loaded: FalkorB
 
 def test_what_happened_in_budapest_is_one_query(loaded: FalkorBackend) -> None:
     rows = run(loaded, "events_at_place", place="Budapest")
-    assert [r["event"] for r in rows] == ["epc-budapest-migration-meeting", "epc-meeting-budapest"]
+    assert [r["event"]["id"] for r in rows] == ["epc-budapest-migration-meeting", "epc-meeting-budapest"]
     announced = {i["id"] for r in rows for i in r["instruments"]}
     assert announced == {"uk-serbia-agreement", "uk-north-macedonia-agreement", "uk-kosovo-agreement"}
-    london = {r["event"] for r in run(loaded, "events_at_place", place="London")}
+    london = {r["event"]["id"] for r in run(loaded, "events_at_place", place="London")}
     assert london == {"calais-group-london-meeting", "illicit-finance-summit"}  # the venue is in London
-    uk = {r["event"] for r in run(loaded, "events_at_place", place="UK")}
+    uk = {r["event"]["id"] for r in run(loaded, "events_at_place", place="UK")}
     assert {"interpol-conference-glasgow", "illicit-finance-summit"} <= uk
 
 
@@ -263,11 +263,11 @@ def test_office_titles_resolve_to_the_position_then_its_holders(client: TestClie
 
 def test_positions_in_the_actor_profile(loaded: FalkorBackend) -> None:
     rows = run(loaded, "actor_profile", actor="UK Foreign Secretary")
-    got = {(r["relation"], r["direction"], r["other"]) for r in rows}
+    got = {(r["relation"], r["direction"], r["other"]["id"]) for r in rows}
     assert {("OFFICE_OF", "out", "GB"), ("ATTENDED", "out", "illicit-finance-summit")} <= got
     rows = run(loaded, "actor_profile", actor="GB")
     assert ("OFFICE_OF", "in", "uk-prime-minister") in {
-        (r["relation"], r["direction"], r["other"]) for r in rows}
+        (r["relation"], r["direction"], r["other"]["id"]) for r in rows}
 
 
 # -- issue 24: edges that stretched their quotes -----------------------------------------

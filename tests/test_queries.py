@@ -54,17 +54,17 @@ def test_group_membership_counts_as_coverage(loaded: FalkorBackend) -> None:
 
 def test_parties_signatories_and_present_are_distinct(loaded: FalkorBackend) -> None:
     rows = run(loaded, "agreement_parties", agreement="calais-group-priority-plan-2025")
-    roles = {(r["actor"], r["relation"], r["role"]) for r in rows}
+    roles = {(r["actor"]["id"], r["relation"], r["role"]) for r in rows}
     assert ("GB", "PARTY_TO", "party") in roles
     # conveners and observers attended the meeting that agreed the plan; they are not parties
     assert ("GB", "ATTENDED", "convener") in roles and ("DE", "ATTENDED", "convener") in roles
     assert ("europol", "ATTENDED", "present") in roles
     assert ("frontex", "ATTENDED", "present") in roles
-    assert {r["event"] for r in rows if r["relation"] == "ATTENDED"} == {"calais-group-london-meeting"}
-    assert {r["actor"] for r in rows if r["relation"] == "PARTY_TO"} == {"BE", "FR", "GB", "NL",
+    assert {r["event"]["id"] for r in rows if r["relation"] == "ATTENDED"} == {"calais-group-london-meeting"}
+    assert {r["actor"]["id"] for r in rows if r["relation"] == "PARTY_TO"} == {"BE", "FR", "GB", "NL",
                                                                           "calais-group"}
     rows = run(loaded, "agreement_parties", agreement="UK-Germany Joint Action Plan")
-    assert [(r["actor"], r["relation"], r["role"]) for r in rows] == [
+    assert [(r["actor"]["id"], r["relation"], r["role"]) for r in rows] == [
         ("DE", "PARTY_TO", "signatory"), ("GB", "PARTY_TO", "signatory"),
         ("nancy-faeser", "SIGNED", "signed"), ("yvette-cooper", "SIGNED", "signed"),
     ]
@@ -72,7 +72,7 @@ def test_parties_signatories_and_present_are_distinct(loaded: FalkorBackend) -> 
 
 def test_routes_list_places_in_order_and_who_addresses_them(loaded: FalkorBackend) -> None:
     rows = run(loaded, "routes")
-    by_id = {r["route"]: r for r in rows}
+    by_id = {r["route"]["id"]: r for r in rows}
     assert set(by_id) == {"western-balkans-route", "channel-small-boats-route",
                           "turkey-greek-islands-route"}
     aegean = [(p["id"], p["role"]) for p in by_id["turkey-greek-islands-route"]["places"]]
@@ -86,7 +86,7 @@ def test_routes_list_places_in_order_and_who_addresses_them(loaded: FalkorBacken
 def test_framework_principles_in_order(loaded: FalkorBackend) -> None:
     rows = run(loaded, "framework_principles", framework="calais-group-priority-plan-2025")
     assert [r["position"] for r in rows] == [1, 2, 3, 4, 5]
-    assert "Europol" in rows[1]["name"] or "Europol" in (rows[1]["label"] or "") or rows[1]["evidence"]
+    assert "Europol" in rows[1]["principle"]["name"] or "Europol" in (rows[1]["label"] or "") or rows[1]["evidence"]
 
 
 def test_actor_profile_covers_offices_agreements_events(loaded: FalkorBackend) -> None:
@@ -101,8 +101,8 @@ def test_cooperation_pairs_share_agreements(loaded: FalkorBackend) -> None:
     rows = run(loaded, "cooperation", actor="Germany", min_shared=2)
     # the joint statement and the joint action plan; Germany co-convened the Calais
     # Group meeting but is not a party to its plan
-    assert [(r["partner"], r["shared"]) for r in rows] == [("GB", 2)]
-    assert "uk-germany-joint-action-plan" in rows[0]["agreements"]
+    assert [(r["partner"]["id"], r["shared"]) for r in rows] == [("GB", 2)]
+    assert "uk-germany-joint-action-plan" in [a["id"] for a in rows[0]["agreements"]]
 
 
 def test_events_in_range_are_ordered(loaded: FalkorBackend) -> None:
@@ -118,7 +118,7 @@ def test_events_in_range_are_ordered(loaded: FalkorBackend) -> None:
 def test_agreements_by_status(loaded: FalkorBackend) -> None:
     rows = run(loaded, "agreements_by_status", status="to_be_signed")
     assert {"uk-serbia-agreement", "uk-north-macedonia-agreement", "uk-kosovo-agreement"} <= {
-        r["agreement"] for r in rows}
+        r["agreement"]["id"] for r in rows}
     assert all(r["status"] == "to_be_signed" for r in rows)
 
 
@@ -203,3 +203,41 @@ def test_the_row_cap_cuts_a_named_query_at_the_engine(engine: Any) -> None:
     assert not whole.truncated and len(whole.rows) > 2
     cut = registry.run(engine, "routes", {}, Settings(row_cap=2))
     assert cut.truncated and cut.rows == whole.rows[:2]
+
+
+# Columns that are ids of no entity in the graph (a key, a code, a count), whatever they hold.
+NOT_ENTITIES = {"what", "relation", "direction", "role", "key", "how", "via_id", "country", "event"}
+
+
+def _strings_that_are_ids(rows: list[dict[str, Any]], ids: set[str]) -> list[tuple[str, str]]:
+    """(column, value) for every plain string cell that is an entity's id: what the
+    explorer would have to guess at."""
+    return [(c, v) for r in rows for c, v in r.items()
+            if isinstance(v, str) and v in ids and c not in NOT_ENTITIES and c != "id"]
+
+
+@pytest.mark.neo4j
+def test_entity_cells_say_what_they_are(engine: Any) -> None:
+    """Every named query's entities come as {kind, id, name} cells (lists of them too), on
+    both engines, so a client links them without guessing from a column's name. (Two
+    queries kept to their owners' shape, agreements_covering_country and events_in_range,
+    are checked only for their other columns.)"""
+    reg = get_registry()
+    kinds = set(get_schema().nodes)
+    ids = {r[0] for r in engine.read("MATCH (n) WHERE n.id IS NOT NULL RETURN n.id", row_cap=100_000).rows}
+    cells = 0
+    for name in reg.names():
+        q = reg.get(name)
+        rows = reg.run(engine, name, {k: p.example for k, p in q.params.items()}, SETTINGS).records()
+        for r in rows:
+            for v in r.values():
+                for x in (v if isinstance(v, list) else [v]):
+                    if isinstance(x, dict) and "id" in x and "quote" not in x and "type" not in x:
+                        assert x.get("kind") in kinds and x["id"] in ids, (name, x)
+                        cells += 1
+        if name not in {"agreements_covering_country", "events_in_range", "search"}:
+            assert _strings_that_are_ids(rows, ids) == [], name
+    assert cells > 50
+    rows = run(engine, "agreements_by_status", status="to_be_signed")
+    assert {"kind": "Agreement", "id": "uk-serbia-agreement",
+            "name": "UK-Serbia agreement on organised immigration crime"} in [r["agreement"] for r in rows]
