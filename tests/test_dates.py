@@ -94,6 +94,8 @@ RANGES: dict[str, tuple[str | None, str | None, str | None, str | None, str, str
     "border-security-command-funding": ("2024-11-04", "2024-11-07", "interpol-conference-glasgow",
                                         "same_day", PM, "As part of this, he announced"),
     "epc-meeting-budapest": ("2024-11-07", "2024-11-07", PM, "same_day", PM, "today (7 November)"),
+    "uk-small-boat-returns-to-france": (None, "2025-09-10", None, None, "cabinet-office-joint-migration-statement",
+                                        "What is the government doing to tackle illegal immigration?10/09/2025"),
     "european-convention-on-human-rights": (
         None, "2025-10-02", "joint-migration-statement-2025-10-02", "before",
         "cabinet-office-joint-migration-statement", "implemented in a way that safeguards against abuse"),
