@@ -124,8 +124,17 @@ class Generator:
         rng = self.rng
         # Ids quoted: a country code such as NO or ON would be a YAML 1.1 boolean.
         out = f"  - kind: {kind}\n    id: {_q(ident)}\n    name: {_q(f'{kind} {i}')}\n"
-        for name, spec in self.schema.node(kind).properties.items():
-            if name in ("id", "name"):
+        props = self.schema.node(kind).properties
+        # The date fields hang together (loaders/rules.py): a range has its basis and
+        # holds the date, a status names the source date it is read from. Relative
+        # dates need a dated anchor, so the synthetic data has none.
+        ranged = "date_earliest" in props and rng.random() < 0.3
+        if ranged:
+            out += (f"    date_earliest: {_q(f'2024-{i % 12 + 1:02d}')}\n"
+                    f"    date_latest: {_q(f'2025-{i % 12 + 1:02d}')}\n"
+                    f"    date_basis: {_q(f'Synthetic bounds of item {i}.')}\n")
+        for name, spec in props.items():
+            if name in ("id", "name", *DATE_COUPLED) or (ranged and name == "date"):
                 continue
             if kind == "Principle" and name == "framework":
                 pool = self.ids["Agreement" if i % 2 else "Policy"]
@@ -137,6 +146,8 @@ class Generator:
                 if kind == "Organisation" and name == "org_type":
                     self.org_type[ident] = value
                 out += f"    {name}: {value}\n"
+                if name == "status" and "status_as_of" in props:
+                    out += f"    status_as_of: {_q(f'2024-{i % 12 + 1:02d}-01')}\n"
         return out + self.sources()
 
     def entity_files(self) -> dict[str, list[str]]:
@@ -174,6 +185,8 @@ class Generator:
                     body["confidence"] = "low"
             else:
                 body.pop("basis", None)
+            if "ambiguity" in body and body.get("confidence") not in ("low", "medium"):
+                body["confidence"] = "medium"  # a reading the texts leave open is not high
             if rel.name == "ATTENDED" and self.org_type.get(s) == "government_body":
                 continue  # a department does not attend: its minister or a Position does
             key = (rel.name, s, t, *(body.get(k, "") for k in ("role", "title", "action")))
@@ -184,6 +197,11 @@ class Generator:
             text += "".join(f"    {k}: {v}\n" for k, v in body.items())
             out.append(text + self.sources())
         return out
+
+
+# Written only together, by Generator.entity.
+DATE_COUPLED = ("date_earliest", "date_latest", "date_basis", "date_relative_to",
+                "date_relation", "status_as_of")
 
 
 def _write(path: Path, section: str, items: list[str], header: str) -> None:
