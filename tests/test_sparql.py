@@ -300,7 +300,7 @@ def test_sparqlwrapper_reads_our_results(url: str) -> None:
     client.setQuery(f"CONSTRUCT {{ ?a <{BASE}/ontology#covers> ?c }} WHERE {{ ?a <{BASE}/ontology#covers> ?c }}")
     client.setReturnFormat(TURTLE)
     graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")  # type: ignore[arg-type]
-    assert len(graph) == 13
+    assert len(graph) == 14  # the 13 COVERS edges of 2026.12.3 and the returns to France measure
 
 
 def test_rdflib_sparqlstore_reads_our_results(url: str) -> None:
