@@ -69,7 +69,7 @@ function errorSearch(initial) {
 
 function errorPage(ctx, view, err, path) {
   const status = err instanceof ApiError ? err.status : null;
-  const m = /^entity\/(?:[^/]+\/)?([^/]+)$/.exec(path);
+  const m = /^(?:entity|graph|document)\/(?:[^/]+\/)?([^/]+)$/.exec(path);
   const typed = m ? decodeURIComponent(m[1]) : "";
   const heading = HEADINGS[status] || "This page could not be shown";
   ctx.setTitle(heading);

@@ -153,7 +153,7 @@ export function problemBox(err, what = "The request failed") {
     p.detail ? h("p", { class: "problem-detail" }, String(p.detail)) : null,
     p.see ? h("p", { class: "problem-see" }, p.kind ? `It is ${/^[AEIOU]/.test(p.kind) ? "an" : "a"} ${p.kind.toLowerCase()}: ` : "See ",
       h("a", { href: explorerHref(p.see) }, p.kind ? "open its page" : p.see), ".") : null,
-    candidates.length ? [h("p", { class: "problem-lead" }, `It could mean ${candidates.length === 1 ? "this" : `any of these ${candidates.length}`}:`),
+    candidates.length ? [h("p", { class: "problem-lead" }, candidates.length === 1 ? "It could mean:" : "It could mean, best match first:"),
       refList(candidates, { label: "Entities it could mean", why: true })] : null,
     suggestions.length ? [h("p", { class: "problem-lead" }, "Did you mean:"),
       refList(suggestions, { label: "Suggestions" })] : null,
