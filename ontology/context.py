@@ -3,7 +3,7 @@
 Terms are the schema's own names (`agreement_type`, `party_to`, `Country`), so
 a JSON-LD document reads like the API's JSON. Integers and doubles are coerced;
 dates are not (their datatype depends on the precision, so each value carries
-its own `@type`).
+its own `@type`), except a date range's bounds, always days (xsd:date).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from graph.schema import Schema
+from migkg.dates import RANGE
 from ontology.vocab import (
     ENTITY,
     EVIDENCE,
@@ -61,6 +62,8 @@ def build_context(schema: Schema | None = None) -> dict[str, Any]:
     for name in v.property_names:
         spec = v.holders(name)[0][1]
         definition = {"@type": _COERCE[spec.type]} if spec.type in _COERCE else {}
+        if name in RANGE:
+            definition = {"@type": "xsd:date"}  # a range's bounds are days (migkg/dates.py)
         if spec.type == "list[string]":
             definition["@container"] = "@set"
         add(name, v.prop(name), definition)
