@@ -5,7 +5,8 @@ If-None-Match: the response start is held back until the body is complete. Respo
 that are not cacheable pass through untouched, chunk by chunk.
 
 The graph is read-mostly and versioned by the digest in its `_Meta` node, so a
-successful answer is kept, in memory, under (path, query, Accept, Origin, digest) and
+successful answer is kept, in memory, under (path, query, Accept, Origin, digest, and
+the day: an answer may say that a planned date has passed, `status_now`) and
 served again without touching the app or the engine (the releases' files are part of
 the key: entity pages carry each fact's releases). The digest is read at most once
 per `digest_check_ms`, and at once after a load in this process (`graph.meta.wrote`);
@@ -27,6 +28,7 @@ import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.meta import read_meta, writes_seen
+from migkg.dates import today
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +151,9 @@ class CachingMiddleware:
         if self.cache is not None and not scope["path"].startswith(NOT_KEPT_PREFIXES):
             digest = await self.digest.current(scope)
             if digest is not None:
+                # today: an answer says whether a planned date has passed (status_now)
                 key = (scope["path"], scope.get("query_string", b""), _header(scope, b"accept"),
-                       _header(scope, b"origin"), digest)
+                       _header(scope, b"origin"), digest, today())
                 entry = self.cache.get(key)
                 if entry is not None:
                     await self._send(scope, send, *entry)
