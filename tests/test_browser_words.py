@@ -172,7 +172,8 @@ def test_words_dates_titles_and_links_in_tables_on_neo4j(browser: Any,  # noqa: 
 
 
 def test_entity_cells_in_json_and_as_ids_in_csv(live_url: str) -> None:  # noqa: F811
-    """A named query's entity is `{kind, id, name}` in JSON; CSV keeps writing its id."""
+    """A named query's entity is `{kind, id, name}` in JSON; CSV keeps writing its id; the
+    labels of the codes answer at /v1/vocabulary."""
     import httpx
 
     url = f"{live_url}/v1/queries/agreements_by_status?status=to_be_signed"
@@ -182,6 +183,11 @@ def test_entity_cells_in_json_and_as_ids_in_csv(live_url: str) -> None:  # noqa:
     assert csv[0].startswith("agreement,") and csv[1].startswith(f"{first['id']},"), csv[:2]
     schema = httpx.get(f"{live_url}/openapi.json").json()["components"]["schemas"]["QueryRows"]
     assert "{kind, id, name}" in schema["properties"]["items"]["description"]
+    # the words the explorer shows for codes, as the API answers them
+    words = httpx.get(f"{live_url}/v1/vocabulary").json()
+    assert words["values"]["to_be_signed"] == "To be signed" and words["values"]["ngo"] == "NGO"
+    assert words["relationships"]["PARTY_TO"] == {"label": "Party to", "outgoing": "Party to",
+                                                  "incoming": "Parties"}
 
 
 def test_labels_on_entity_and_list_pages(tab: Tab) -> None:  # noqa: F811

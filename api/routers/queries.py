@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
+from pydantic import BaseModel, Field
 
 from api.collections import (
     FormatParam,
@@ -20,6 +21,7 @@ from api.problems import error_responses
 from api.results import QueryLimitParam, QueryRows, rows_answer
 from cypher import get_registry
 from cypher.registry import CONTROLS
+from graph.schema import get_schema
 
 router = APIRouter(tags=["queries"])
 INFO_COLUMNS = ["name", "title", "description", "example", "cypher"]
@@ -65,3 +67,27 @@ def run_post(
     """Parameters come as a JSON object; `limit`, `offset` and `format` in the query string."""
     res = get_registry().run(backend, name, params or {}, settings)
     return rows_answer(request, response, res, settings, limit, offset, format, name)
+
+
+class RelationshipWords(BaseModel):
+    label: str = Field(description="The type in words.", examples=["Party to"])
+    outgoing: str = Field(description="How it reads from its source.", examples=["Party to"])
+    incoming: str = Field(description="How it reads from its target.", examples=["Parties"])
+
+
+class Vocabulary(BaseModel):
+    """The schema's words for the codes the data stores."""
+
+    values: dict[str, str] = Field(description="Each enum value's label (one per value, the same in "
+                                               "every property that has it).",
+                                   examples=[{"to_be_signed": "To be signed", "ngo": "NGO"}])
+    relationships: dict[str, RelationshipWords] = Field(description="Each relationship type's words.")
+
+
+@router.get("/v1/vocabulary", response_model=Vocabulary, tags=["schema"],
+            summary="Labels for the stored codes")
+def vocabulary() -> Any:
+    """The labels the explorer shows in place of enum values (`to_be_signed`: "To be signed")
+    and relationship types (`PARTY_TO`: "Party to", read from its target "Parties"), from
+    the schema (`graph/schema.py`). It depends on the code alone, not on the graph."""
+    return get_schema().vocabulary()
