@@ -96,6 +96,12 @@ RANGES: dict[str, tuple[str | None, str | None, str | None, str | None, str, str
     "epc-meeting-budapest": ("2024-11-07", "2024-11-07", PM, "same_day", PM, "today (7 November)"),
     "uk-small-boat-returns-to-france": (None, "2025-09-10", None, None, "cabinet-office-joint-migration-statement",
                                         "What is the government doing to tackle illegal immigration?10/09/2025"),
+    "uk-eu-strategic-partnership": (None, "2026-06-30", FS, "before", FS,
+                                    "meeting to drive forward the UK-EU strategic partnership"),
+    "echr-interpretation-reforms": (None, "2026-06-30", FS, "before", FS,
+                                    "to discuss reforms to the interpretation of the EHCR"),
+    "whole-of-route-approach": (None, "2025-10-02", "joint-migration-statement-2025-10-02", "before",
+                                "cabinet-office-joint-migration-statement", "They underlined the need for a"),
     "european-convention-on-human-rights": (
         None, "2025-10-02", "joint-migration-statement-2025-10-02", "before",
         "cabinet-office-joint-migration-statement", "implemented in a way that safeguards against abuse"),
