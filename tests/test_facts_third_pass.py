@@ -82,12 +82,15 @@ def test_the_counts_the_texts_state_are_figures(facts: Facts, figure: str, value
     assert [r.target for r in rels(facts, "ABOUT", figure)] == [about]
 
 
-def test_new_relationship_types_have_words(facts: Facts) -> None:
+def test_every_relationship_type_has_words_from_the_schema(facts: Facts) -> None:
+    from graph.schema import REL_PHRASES
+
     schema = get_schema()
-    for name in ("CALLED_FOR", "IMPLEMENTS", "INVOLVES", "OFFICE_OF"):
-        assert name in schema.relationships
-    types = {r.type for r in facts.relationships}
-    assert {"CALLED_FOR", "IMPLEMENTS", "INVOLVES"} <= types
+    assert set(REL_PHRASES) == set(schema.relationships)  # none falls back to its code
+    assert schema.rel("OFFICE_OF").phrase == ("Office of", "Offices")
+    assert schema.rel("CALLED_FOR").phrase == ("Called for", "Called for by")
+    assert schema.rel("INVOLVES").phrase[1] == "Named in"
+    assert {"CALLED_FOR", "IMPLEMENTS", "INVOLVES"} <= {r.type for r in facts.relationships}
 
 
 # -- the coverage answer carries the ambiguity, on both engines ---------------------------
