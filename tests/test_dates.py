@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import XSD, Literal
+from pyshacl import validate
+from rdflib import SH, XSD, Graph, Literal
 
 from conftest import DATA
 from cypher import get_registry
@@ -24,6 +25,7 @@ from migkg.dates import today
 from migkg.exc import InvalidFacts
 from migkg.settings import Settings
 from ontology.mapping import Mapper
+from ontology.shapes import build_shapes
 
 DATED = ("Document", "Agreement", "Policy", "Event")
 # Dates inferred from the documents' words (not stated as dates), with their precision.
@@ -254,6 +256,14 @@ def test_the_range_is_exported_as_xsd_dates_checked_by_shacl(facts: Facts) -> No
     assert values["date"] == Literal("2026", datatype=XSD.gYear)
     shapes = (Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl").read_text("utf-8")
     assert re.search(r"sh:lessThanOrEquals migkg:dateLatest", shapes)
+    # SHACL refuses a range whose earliest day is after its latest
+    row = node_row(entities["council-of-europe-meeting-spring-2026"], get_schema().date_properties())
+    row["date_earliest"], row["date_latest"] = row["date_latest"], row["date_earliest"]
+    broken = Graph()
+    for t in Mapper("https://example.org").node("Event", row):
+        broken.add(t)
+    _, report, _ = validate(broken, shacl_graph=build_shapes(), inference="none")
+    assert (None, SH.sourceConstraintComponent, SH.LessThanOrEqualsConstraintComponent) in report
 
 
 RULE_HEAD = (
