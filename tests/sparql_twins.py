@@ -34,6 +34,8 @@ def sparql_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 def explode(row: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{}]
     for key, value in row.items():
+        if isinstance(value, dict):  # an entity cell {kind, id, name}: key_kind, key_id, key_name
+            value = [value]
         if isinstance(value, list) and all(isinstance(v, dict) for v in value):
             items = value or [{}]
             out = [{**o, **{f"{key}_{k}": v for k, v in item.items()}} for o in out for item in items]
