@@ -21,11 +21,12 @@ WHERE ((e.date_earliest IS NOT NULL OR e.date_latest IS NOT NULL)
        AND (e.date_latest IS NULL OR e.date_latest >= $from))
    OR (e.date_earliest IS NULL AND e.date_latest IS NULL AND $include_undated)
 OPTIONAL MATCH (e)-[:`HELD_IN`]->(c:`Country`)
-RETURN e.id AS event, e.name AS name, e.event_type AS event_type, e.date AS date,
+RETURN {kind: 'Event', id: e.id, name: e.name} AS event, e.event_type AS event_type, e.date AS date,
        e.date_precision AS precision, e.date_earliest AS date_earliest,
        e.date_latest AS date_latest, e.date_confidence AS date_confidence,
        e.date_basis AS date_basis, e.date_text AS date_text,
        e.date_relative_to AS date_relative_to, e.date_relation AS date_relation,
-       e.location AS location, c.id AS country, e.status AS status,
+       e.location AS location,
+       CASE WHEN c IS NULL THEN null ELSE {kind: 'Country', id: c.id, name: c.name} END AS country, e.status AS status,
        e.status_as_of AS status_as_of
-ORDER BY coalesce(date_earliest, date_latest, '9999-99-99'), coalesce(date_latest, '9999-99-99'), event
+ORDER BY coalesce(date_earliest, date_latest, '9999-99-99'), coalesce(date_latest, '9999-99-99'), event.id

@@ -210,13 +210,13 @@ def test_date_filters_match_ranges_that_overlap_the_window(engine: Any) -> None:
     assert "eu-people-smuggling-sanctions-regime" not in _ids(engine, "Policy", date_from="2025-10")
     rows = get_registry().run(engine, "events_in_range", {"from": "2024-11", "to": "2024-11"},
                               Settings(query_timeout_ms=120_000)).records()  # a cold JVM plans it slowly
-    assert {r["event"] for r in rows} == budapest | open_before_2026
+    assert {r["event"]["id"] for r in rows} == budapest | open_before_2026
     agreements = get_registry().run(engine, "agreements_by_status", {"from": "2026-06"},
                                     Settings(query_timeout_ms=120_000)).records()
     assert {r["agreement"]["id"] for r in agreements} == {  # each known only to exist by June 2026
         "uk-france-migration-treaty", "uk-italy-partnership", "uk-eu-strategic-partnership"}
     dated = [r for r in rows if r["date_earliest"]]
-    assert [r["event"] for r in dated] == ["interpol-conference-glasgow", "epc-budapest-migration-meeting",
+    assert [r["event"]["id"] for r in dated] == ["interpol-conference-glasgow", "epc-budapest-migration-meeting",
                                            "epc-meeting-budapest"]
     assert all(r["date_confidence"] == "medium" and r["date_basis"] for r in dated)
 
