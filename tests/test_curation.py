@@ -40,7 +40,7 @@ def rels(facts: Facts, rtype: str, source: str | None = None, target: str | None
 def test_france_is_not_covered_by_the_uk_germany_plan(loaded: FalkorBackend, client: TestClient,
                                                       facts: Facts) -> None:
     rows = run(loaded, "agreements_covering_country", country="France")
-    assert "uk-germany-joint-action-plan" not in {r["agreement"] for r in rows}
+    assert "uk-germany-joint-action-plan" not in {r["agreement"]["id"] for r in rows}
     assert not [r for r in rows if r["how"] == "route"]  # France is on no route
     body = client.get("/v1/countries/FR/agreements").json()
     assert "uk-germany-joint-action-plan" not in {a["agreement"]["id"] for a in body["items"]}

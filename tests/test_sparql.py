@@ -373,7 +373,7 @@ def test_the_readme_curl_answers_as_the_cypher_endpoint(http: httpx.Client) -> N
     query = line.split("'query=", 1)[1].split("' http", 1)[0]
     got = {r["agreement"] for r in rows(http.post("/sparql", data={"query": query}))}
     cypher = http.get("/v1/queries/agreements_covering_country", params={"country": "Serbia"}).json()
-    expected = {f"{BASE}/id/agreement/{item['agreement']}" for item in cypher["items"]}
+    expected = {f"{BASE}/id/agreement/{item['agreement']['id']}" for item in cypher["items"]}
     assert len(expected) >= 3
     assert got == expected
 

@@ -88,15 +88,13 @@ def country_agreements(country: str, request: Request, response: Response, backe
                                   settings).records()
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows:
-        item = grouped.setdefault(r["agreement"], {
-            "agreement": {"id": r["agreement"], "name": r["name"], "kind": "Agreement"},
+        item = grouped.setdefault(r["agreement"]["id"], {
+            "agreement": r["agreement"],
             "agreement_type": r["agreement_type"], "status": r["status"], "date": r["date"],
             "how": [],
         })
-        via = {"id": r["via_id"], "name": r["via_name"],
-               "kind": "Route" if r["how"] == "route" else "Organisation"} if r["via_id"] else None
         confidence, qualifiers = _qualified(r["qualifiers"])
-        item["how"].append({"how": r["how"], "role": r["role"], "via": via,
+        item["how"].append({"how": r["how"], "role": r["role"], "via": r["via"],
                             "confidence": confidence, "qualifiers": qualifiers,
                             "evidence": [with_passage(e) for e in r["evidence"]]})
     items = list(grouped.values())[offset:offset + limit]
