@@ -44,6 +44,11 @@ def test_each_claim_shows_its_own_quotes(etab: Tab) -> None:
     main = page.locator("main")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Serbia")
     assert "quoted above" not in main.inner_text()
+    # relationship types in words; the stored code only as a tooltip
+    expect(page.get_by_role("heading", level=3, name=re.compile("^Party to"))).to_have_attribute(
+        "title", "PARTY_TO →")
+    headings = page.locator(".rel-group h3").all_inner_texts()
+    assert len(headings) >= 3 and [h for h in headings if re.search(r"\b[A-Z]+_[A-Z_]+\b", h)] == []
     item = page.get_by_role("region", name="Agreements covering Serbia").locator(
         '[data-agreement="uk-serbia-agreement"]')
     party = item.locator('[data-how="party"]')

@@ -64,8 +64,8 @@ function relationshipGroups(rels, documents, self, firstSeen) {
     const id = `rel-${type}-${direction}`;
     const desc = RELS[type] ? RELS[type].description : "";
     return h("section", { class: "rel-group", "aria-labelledby": id },
-      h("h3", { id }, relPhrase(type, direction), " ",
-        h("span", { class: "rel-type" }, direction === "out" ? `${type} →` : `← ${type}`),
+      // the stored type only as a tooltip: the heading is in words
+      h("h3", { id, title: direction === "out" ? `${type} →` : `← ${type}` }, relPhrase(type, direction),
         h("span", { class: "count" }, ` (${items.length})`)),
       desc ? h("p", { class: "muted small" }, codeText(desc)) : null,
       h("ul", { class: "rel-list" }, items.map((r) => relItem(r, documents, self, firstSeen))));
