@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 from api.pages import id_path, render
 from api.routers.explorer import PHRASES, shell_context
-from graph.schema import Schema
+from graph.entities import DATE_PASSED
+from graph.schema import Schema, value_label
 
 # Properties shown first, in this order; the rest follow as stored.
 ORDER = ["id", "title", "agreement_type", "policy_type", "org_type", "event_type", "doc_type",
@@ -32,6 +33,7 @@ class Scalar:
 
     text: str
     href: str | None = None
+    code: str | None = None  # a stored code shown in words: the code is the tooltip
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +112,26 @@ def section_id(title: str) -> str:
     return "sec-" + "".join(c if c.isalnum() else "-" for c in title.lower())
 
 
-def _scalar(key: str, value: Any) -> Scalar:
+# Each enum property's words for its codes (graph/schema.py), as the explorer shows them.
+Words = dict[str, dict[str, str]]
+
+
+def _words(schema: Schema) -> Words:
+    props = [*schema.common.values(), *(p for k in schema.nodes.values() for p in k.properties.values()),
+             *(p for r in schema.relationships.values() for p in r.properties.values())]
+    words: Words = {}
+    for spec in props:
+        if spec.values:
+            words.setdefault(spec.name, {}).update(spec.labels)
+    # status_now (graph/entities.py) is the source's status, or date_passed
+    words["status_now"] = {**words.get("status", {}), DATE_PASSED: value_label(DATE_PASSED)}
+    return words
+
+
+def _scalar(key: str, value: Any, words: Words) -> Scalar:
     text = str(value)
+    if text in words.get(key, {}):
+        return Scalar(words[key][text], code=text)
     if key == "wikidata":
         return Scalar(text, f"https://www.wikidata.org/wiki/{quote(text)}")
     if text.startswith(("https://", "http://")):
@@ -119,16 +139,16 @@ def _scalar(key: str, value: Any) -> Scalar:
     return Scalar(text)
 
 
-def _value(key: str, value: Any) -> Value:
+def _value(key: str, value: Any, words: Words) -> Value:
     """One value per line: a list becomes a list, never a joined string."""
     if isinstance(value, list):
-        return Value(tuple(_scalar(key, v) for v in value), True)
-    return Value((_scalar(key, value),), False)
+        return Value(tuple(_scalar(key, v, words) for v in value), True)
+    return Value((_scalar(key, value, words),), False)
 
 
-def _props(props: dict[str, Any]) -> list[tuple[str, Value]]:
+def _props(props: dict[str, Any], words: Words) -> list[tuple[str, Value]]:
     keys = [k for k in ORDER if k in props] + [k for k in props if k not in ORDER]
-    return [(humanize(k), _value(k, props[k])) for k in keys if props[k] not in (None, "", [])]
+    return [(humanize(k), _value(k, props[k], words)) for k in keys if props[k] not in (None, "", [])]
 
 
 def _evidence(evidence: list[dict[str, Any]], documents: dict[str, dict[str, Any]],
@@ -154,7 +174,7 @@ def _relationships(data: dict[str, Any], schema: Schema) -> list[RelGroup]:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rel in data["relationships"]:
         groups.setdefault((rel["type"], rel["direction"]), []).append(rel)
-    out = []
+    out, words = [], _words(schema)
     for (rtype, direction), rels in sorted(groups.items()):
         desc = schema.relationships[rtype].description if rtype in schema.relationships else ""
         group = RelGroup(hid=f"rel-{rtype}-{direction}", phrase=rel_phrase(rtype, direction),
@@ -162,7 +182,7 @@ def _relationships(data: dict[str, Any], schema: Schema) -> list[RelGroup]:
                          description=code_parts(desc) if desc else [])
         for rel in rels:
             other = rel["other"]
-            chips = [(humanize(k), _value(k, v)) for k, v in rel["properties"].items()
+            chips = [(humanize(k), _value(k, v, words)) for k, v in rel["properties"].items()
                      if v not in (None, "", []) and k != "note"]
             group.items.append(RelItem(
                 href=id_path(schema, other["kind"], other["id"]), name=str(other["name"] or other["id"]),
@@ -193,10 +213,10 @@ def entity_page_html(data: dict[str, Any], schema: Schema,
         plural=kind.plural, plural_label=humanize(kind.plural),
         route=f"/entity/{kind.slug}/{ident}", path=path, iri=data["iri"], alternates=alternates,
         links=links, status=str(status) if status else None,
-        status_label=humanize(str(status)) if status else None,
+        status_label=_scalar("status", status, _words(schema)).text if status else None,
         aliases=data.get("aliases") or [], summary=data.get("summary") or None,
         evidence=evidence, relationships=relationships, rel_count=len(data["relationships"]),
-        props=_props({"id": data["id"], **data["properties"]}),
+        props=_props({"id": data["id"], **data["properties"]}, _words(schema)),
         documents=[(id_path(schema, "Document", d["id"]), str(d.get("title") or d["id"]))
                    for d in data["documents"].values()],
         section_id=section_id)

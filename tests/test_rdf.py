@@ -27,7 +27,7 @@ from api.routers import rdf
 from conftest import RECORDED, run_cli
 from graph.embedded import EmbeddedServer
 from graph.falkor import FalkorBackend
-from graph.schema import get_schema
+from graph.schema import get_schema, value_label
 from loaders.pipeline import load_facts, read_facts
 from migkg.exc import InvalidFacts
 from migkg.settings import Settings
@@ -357,6 +357,13 @@ def test_entity_json_and_html(client: TestClient) -> None:
     assert res.headers["content-type"].startswith("text/html")
     assert "Serbia" in res.text and 'rel="alternate"' in res.text
     assert "/id/country/RS?format=ttl" in res.text
+    # codes in words, the stored code only as a tooltip: the relationship group, an enum value
+    assert '<h3 id="rel-COVERS-in" title="← COVERS">Covered by<' in res.text
+    other = covers[0]["other"]
+    assert other["kind"] == "Agreement"
+    status = client.get(f"/v1/agreements/{other['id']}").json()["properties"]["status"]
+    agreement = client.get(f"/id/agreement/{other['id']}", headers={"Accept": "text/html"}).text
+    assert f'title="{status}">{value_label(status)}<' in agreement and f">{status}<" not in agreement
     rel = client.get(covers[0]["iri"].removeprefix(BASE), headers={"Accept": "text/turtle"})
     assert rel.status_code == 200, rel.text
     g = Graph().parse(data=rel.content, format="turtle")
