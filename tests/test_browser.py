@@ -776,7 +776,7 @@ def test_an_iri_as_html_reads_without_javascript(live_url: str) -> None:
     assert any(t.startswith(doc_title) for t in links.values()), links
     assert links.get("https://www.wikidata.org/wiki/Q403") == "Q403"
     assert not [c for c in doc.cells if "; " in c and ":" in c.split("; ", 1)[1]], doc.cells
-    assert any(c == "Role: transit" for c in doc.cells) or "Role: transit" in text
+    assert any(c == "Role: Transit" for c in doc.cells) or "Role: Transit" in text  # in words
     quotes = re.findall(r"<p>“(.*?)”</p>", r.text)
     # every claim (the entity, each relationship) with its own quotes: no "quoted above"
     assert quotes and "quoted above" not in r.text, quotes
