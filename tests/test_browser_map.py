@@ -161,8 +161,9 @@ def test_route_and_country_pages_have_a_map_panel(tab: Tab) -> None:  # noqa: F8
 
 @pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)])
 def test_screenshots_of_the_map(browser: Any, live_url: str, width: int, height: int) -> None:  # noqa: F811
-    """The pictures in docs/explorer.md (docs/img/map-*.png are copies of these), with
-    an agreement highlighted; what the screen holds, not the whole page."""
+    """The pictures in docs/explorer.md (docs/img/map-*.png and route-*.png are copies of
+    these): the map with an agreement highlighted, and a route's page; what the screen
+    holds, not the whole page."""
     for shown in _tab(browser, live_url, {"width": width, "height": height}):
         page = _open_map(shown, "/map?agreement=uk-serbia-agreement")
         expect(page.locator(f"{MAP} .sel-party").first).to_be_attached(timeout=TIMEOUT_MS)
@@ -170,6 +171,12 @@ def test_screenshots_of_the_map(browser: Any, live_url: str, width: int, height:
         page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"map-{width}x{height}.png"))
+        # and a route's page, its map panel in view (docs/img/route-*.png)
+        page = shown.open("/entity/route/western-balkans-route")
+        panel = page.get_by_role("region", name="On the map")
+        expect(panel.locator(".place")).to_have_count(4, timeout=TIMEOUT_MS)
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.screenshot(path=str(SHOTS / f"route-western-balkans-{width}x{height}.png"))
         shown.assert_clean()
 
 
