@@ -85,6 +85,19 @@ def test_each_claim_shows_its_own_quotes(etab: Tab) -> None:
     etab.assert_clean()
 
 
+def test_a_coverage_that_rests_on_an_open_reading_says_so(etab: Tab) -> None:
+    """Germany's share in the Calais plan holds only if Germany is a Calais Group partner:
+    the answer carries the ambiguity in the data's words (issue 24, section 4)."""
+    page = etab.open("/entity/country/DE")
+    item = page.get_by_role("region", name="Agreements covering Germany").locator(
+        '[data-agreement="calais-group-priority-plan-2025"]')
+    qualifier = item.locator('[data-how="group"] .qualifier[data-link="MEMBER_OF"]')
+    expect(qualifier).to_contain_text("Ambiguous:")
+    expect(qualifier).to_contain_text("without Germany")
+    expect(qualifier.locator(".chip")).to_have_text("Confidence: Low")
+    etab.assert_clean()
+
+
 @pytest.mark.parametrize(("width", "height"), [(1400, 900), (390, 844)])
 def test_serbia_screenshots(browser: Any, engine_url: str, width: int, height: int) -> None:  # noqa: F811
     """docs/img/entity-serbia-*.png are copies of these: the agreements covering Serbia."""

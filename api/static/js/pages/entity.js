@@ -5,7 +5,7 @@ import { codeText, h, humanize, plural } from "../dom.js";
 import { historySection } from "../history.js";
 import { mapPanel } from "../mapdraw.js";
 import {
-  breadcrumbs, dateText, entityApiLinks, entityLink, evidenceGroups, kindBadge,
+  breadcrumbs, codeLabel, dateText, entityApiLinks, entityLink, evidenceGroups, kindBadge,
   problemBox, propertyList, propertyValue, relPhrase, section, statusBadge,
 } from "../ui.js";
 
@@ -120,9 +120,9 @@ async function coverageSection(country, documents) {
   const qualifiers = (c) => (c.qualifiers || []).length === 0 ? null : h("ul", { class: "qualifiers", "aria-label": "Qualifiers" },
     c.qualifiers.map((q) => h("li", { class: "qualifier", dataset: { link: q.link } },
       q.ambiguity ? [h("strong", {}, "Ambiguous: "), q.ambiguity]
-        : q.inferred ? [h("strong", {}, `Inferred (${humanize(q.inferred)}): `), q.basis || ""]
-          : [h("strong", {}, `Confidence ${q.confidence}: `), q.note || "the sources leave this link less than certain"],
-      q.confidence ? h("span", { class: "chip" }, `confidence ${q.confidence}`) : null)));
+        : q.inferred ? [h("strong", {}, "Inferred (", codeLabel(q.inferred), "): "), q.basis || ""]
+          : [h("strong", {}, "Confidence ", codeLabel(q.confidence), ": "), q.note || "the sources leave this link less than certain"],
+      q.confidence ? h("span", { class: "chip" }, "Confidence: ", codeLabel(q.confidence)) : null)));
   // Each way the agreement reaches the country is one claim, with the quotes for it;
   // through a route or a group, the two links of the path each have theirs.
   const agreementName = (a) => a.agreement.name || a.agreement.id;
