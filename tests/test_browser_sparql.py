@@ -41,7 +41,7 @@ def test_the_sparql_page_runs_an_example_and_links_entities(tab: tb.Tab) -> None
     page.get_by_role("link", name="Agreements covering a country").click()
     tab.ready()
     table = page.locator("#sparql-results table")
-    expect(table.locator("thead th").first).to_have_text("agreement")
+    expect(table.locator("thead th").first).to_have_text("agreement_name")
     expect(table.locator("tbody tr")).to_have_count(18)
     expect(table).to_contain_text("UK-Serbia agreement on organised immigration crime")
     tab.shot("20-sparql-example")

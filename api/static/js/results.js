@@ -34,7 +34,7 @@ function extras(entries, ctx) {
 function renderValue(v, ctx, column) {
   if (v === null || v === undefined) return h("span", { class: "muted" }, "—");
   if (Array.isArray(v)) {
-    if (v.length === 0) return h("span", { class: "muted" }, "[ ]");
+    if (v.length === 0) return h("span", { class: "muted", title: "none" }, "—");  // no JSON brackets
     if (v.every((x) => x === null || typeof x !== "object")) {
       return v.map((x, i) => [i ? ", " : "", renderValue(x, ctx, column)]);
     }
