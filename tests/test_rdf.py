@@ -31,14 +31,11 @@ from graph.schema import get_schema, value_label
 from loaders.pipeline import load_facts, read_facts
 from migkg.exc import InvalidFacts
 from migkg.settings import Settings
-from ontology.describe import ALL_KEYS, KEY_STATEMENT, relationship_statements
 from ontology.export import (
     FORMATS,
     META_STATEMENT,
     build_graph,
     iter_ntriples,
-    node_statement,
-    relationship_statement,
     serialize,
 )
 from ontology.mapping import Mapper
@@ -261,22 +258,6 @@ def test_ontology_declares_every_class_and_property_used(kg: KG) -> None:
     classes = set(onto.subjects(ns.RDF.type, ns.OWL.Class))
     types = set(kg.graph.objects(None, ns.RDF.type))
     assert types <= classes, sorted(types - classes)
-
-
-def test_statements_are_neo4j_cypher() -> None:
-    from cypher_lint.neo4j_lint import available, format_problems, lint
-
-    if not available():
-        pytest.skip("Cypher lint needs Node and `npm ci --prefix tests/cypher_lint`")
-    schema = get_schema()
-    statements = {META_STATEMENT, ALL_KEYS, KEY_STATEMENT, SERBIA_CYPHER}
-    for kind in schema.nodes:
-        statements |= {node_statement(schema, kind), node_statement(schema, kind, by_id=True),
-                       *relationship_statements(schema, kind)}
-    statements |= {relationship_statement(schema, r) for r in schema.relationships}
-    problems_found = {s: d for s, d in lint(sorted(statements)).items() if d}
-    assert not problems_found, format_problems(problems_found)
-
 
 
 # -- the API ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Every statement the project sends is valid Neo4j Cypher, checked by Neo4j's own parser.
 
-Runs last (by name): besides every `cypher/*.cypher` file and every loader statement
-for every kind and relationship combination in the schema, it checks all the
+Runs last (by name): besides every `cypher/*.cypher` file, every loader statement for
+every kind and relationship combination in the schema and the RDF export's reads of
+every kind and relationship type, it checks all the
 statements that reached the embedded engine during this test session. Most of them
 were linted already, in the background while the other tests ran (tests/conftest.py).
 """
@@ -15,6 +16,7 @@ from cypher import get_registry
 from cypher_lint.neo4j_lint import format_problems, lint
 from graph.schema import get_schema
 from loaders.write import META_STATEMENT, node_statement, rel_statement
+from ontology import describe, export
 
 
 def generated_statements() -> set[str]:
@@ -24,6 +26,12 @@ def generated_statements() -> set[str]:
     for rel in schema.relationships.values():
         out |= {rel_statement(schema, rel.name, s, t) for s in rel.source for t in rel.target}
     out |= {f"CREATE INDEX FOR (n:{schema.node(k).label}) ON (n.id)" for k in schema.nodes}
+    # the RDF export's and the /id pages' reads, for every kind and relationship type
+    out |= {export.META_STATEMENT, describe.ALL_KEYS, describe.KEY_STATEMENT}
+    for kind in schema.nodes:
+        out |= {export.node_statement(schema, kind), export.node_statement(schema, kind, by_id=True),
+                *describe.relationship_statements(schema, kind)}
+    out |= {export.relationship_statement(schema, r) for r in schema.relationships}
     return out
 
 
