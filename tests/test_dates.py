@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pyshacl import validate
-from rdflib import SH, XSD, Graph, Literal
+from rdflib import Graph, Literal
+from rdflib import namespace as ns  # not SH and XSD by name: pytest probes module names
 
 from conftest import DATA
 from cypher import get_registry
@@ -251,9 +252,9 @@ def test_the_range_is_exported_as_xsd_dates_checked_by_shacl(facts: Facts) -> No
     triples = Mapper("https://example.org").node(
         "Event", node_row(entities["council-of-europe-meeting-spring-2026"], get_schema().date_properties()))
     values = {str(p).rsplit("#", 1)[-1]: o for _, p, o in triples}
-    assert values["dateEarliest"] == Literal("2026-03-01", datatype=XSD.date)
-    assert values["dateLatest"] == Literal("2026-06-30", datatype=XSD.date)
-    assert values["date"] == Literal("2026", datatype=XSD.gYear)
+    assert values["dateEarliest"] == Literal("2026-03-01", datatype=ns.XSD.date)
+    assert values["dateLatest"] == Literal("2026-06-30", datatype=ns.XSD.date)
+    assert values["date"] == Literal("2026", datatype=ns.XSD.gYear)
     shapes = (Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl").read_text("utf-8")
     assert re.search(r"sh:lessThanOrEquals migkg:dateLatest", shapes)
     # SHACL refuses a range whose earliest day is after its latest
@@ -263,7 +264,7 @@ def test_the_range_is_exported_as_xsd_dates_checked_by_shacl(facts: Facts) -> No
     for t in Mapper("https://example.org").node("Event", row):
         broken.add(t)
     _, report, _ = validate(broken, shacl_graph=build_shapes(), inference="none")
-    assert (None, SH.sourceConstraintComponent, SH.LessThanOrEqualsConstraintComponent) in report
+    assert (None, ns.SH.sourceConstraintComponent, ns.SH.LessThanOrEqualsConstraintComponent) in report
 
 
 RULE_HEAD = (
