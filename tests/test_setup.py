@@ -21,7 +21,8 @@ from conftest import ROOT, _free_port
 
 URL_LINE = re.compile(r"Uvicorn running on (http://\S+)")
 
-PYTEST = "python -m pytest tests -n auto --dist loadscope -q"  # as scripts/test.sh runs it
+# as scripts/test.sh runs it: a worker per core (nproc counts this process's cores) and one more
+PYTEST = f"python -m pytest tests -n {len(os.sched_getaffinity(0)) + 1} --dist loadscope -q"
 
 
 def _clone(tmp: Path) -> Path:
