@@ -515,12 +515,6 @@ NEO4J_FOR_RUN: list[Neo4jForRun] = []
 
 
 def _uses_neo4j(item: pytest.Item) -> bool:
-    """Whether `item` reads Neo4j. A test marked `neo4j` that runs on each engine in turn
-    (the `engine` fixture) does only in its neo4j case: its embedded case goes with its
-    module, so the one worker that runs the Neo4j tests has only those to run."""
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and callspec.params.get("engine") == "embedded":
-        return "neo4j_settings" in getattr(item, "fixturenames", ())
     return bool(item.get_closest_marker("neo4j")) or "neo4j_settings" in getattr(item, "fixturenames", ())
 
 
