@@ -547,12 +547,17 @@ def neo(neo4j_settings: Settings) -> Iterator[Neo4jBackend]:
     backend.close()
 
 
-@pytest.fixture
-def neo_loaded(neo: Neo4jBackend, facts: Facts) -> Neo4jBackend:
-    """Neo4j holding the curated data (reloaded when a test left something else)."""
+def curated(neo: Neo4jBackend, facts: Facts) -> Neo4jBackend:
+    """`neo` holding the curated data: reloaded only when a test left something else."""
     if not neo.exists() or loaded_digest(neo) != facts.digest:
         load_facts(facts, neo)
     return neo
+
+
+@pytest.fixture
+def neo_loaded(neo: Neo4jBackend, facts: Facts) -> Neo4jBackend:
+    """Neo4j holding the curated data (reloaded when a test left something else)."""
+    return curated(neo, facts)
 
 
 @pytest.fixture(params=["embedded", "neo4j"])

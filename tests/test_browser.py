@@ -22,8 +22,9 @@ import pytest
 
 from api.app import create_app
 from api.routers import explorer
-from conftest import serving
+from conftest import curated, serving
 from graph.falkor import FalkorBackend
+from loaders.facts import Facts
 from migkg.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,6 +63,16 @@ def explorer_app(backend: FalkorBackend, settings: Settings) -> Any:
 def live_url(loaded: FalkorBackend) -> Iterator[str]:
     """The app (with the explorer) served by uvicorn on a loopback port."""
     with serving(explorer_app(loaded, Settings())) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def engine_url(request: pytest.FixtureRequest, loaded: FalkorBackend, facts: Facts) -> Iterator[str]:
+    """The explorer served over the curated graph on each engine in turn."""
+    backend: Any = loaded
+    if request.param == "neo4j":
+        backend = curated(request.getfixturevalue("neo"), facts)
+    with serving(explorer_app(backend, Settings(query_timeout_ms=120_000))) as url:
         yield url
 
 

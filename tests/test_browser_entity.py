@@ -18,10 +18,10 @@ from test_browser import (  # noqa: F401 (fixtures)
     _tab,
     axe_violations,
     browser,
+    engine_url,
     expect,
     pytestmark,
 )
-from test_browser_graph import engine_url  # noqa: F401 (fixture)
 
 expect.set_options(timeout=TIMEOUT_MS)
 

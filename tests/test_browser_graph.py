@@ -15,20 +15,15 @@ from test_browser import (  # noqa: F401 (fixtures)
     SHOTS,
     TIMEOUT_MS,
     Tab,
+    _overlaps,
     _tab,
     axe_violations,
     browser,
+    engine_url,
     expect,
-    explorer_app,
     pytestmark,
     wait_graph,
 )
-
-from conftest import serving
-from graph.falkor import FalkorBackend
-from loaders.facts import Facts
-from loaders.pipeline import load_facts, loaded_digest
-from migkg.settings import Settings
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -36,16 +31,7 @@ ROUTE_2HOP = "/graph/western-balkans-route?hops=2"
 READABLE_PX = 10  # the smallest a drawn name may be on screen
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def engine_url(request: pytest.FixtureRequest, loaded: FalkorBackend, facts: Facts) -> Iterator[str]:
-    """The explorer served over the curated graph on each engine in turn."""
-    backend: Any = loaded
-    if request.param == "neo4j":
-        backend = request.getfixturevalue("neo")
-        if not backend.exists() or loaded_digest(backend) != facts.digest:
-            load_facts(facts, backend)
-    with serving(explorer_app(backend, Settings(query_timeout_ms=120_000))) as url:
-        yield url
+
 
 
 @pytest.fixture
@@ -68,14 +54,7 @@ DRAWN_JS = """() => {
 }"""
 
 
-def _overlaps(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    out = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if min(a["x2"], b["x2"]) - max(a["x1"], b["x1"]) > 1 and \
-                    min(a["y2"], b["y2"]) - max(a["y1"], b["y1"]) > 1:
-                out.append((a["label"], b["label"]))
-    return out
+
 
 
 def test_one_hop_whole_names_and_lines_in_words(gtab: Tab) -> None:

@@ -6,7 +6,6 @@ artifacts/screenshots/ (docs/img/timeline-*.png are copies)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,34 +17,20 @@ from test_browser import (  # noqa: F401 (fixtures)
     _tab,
     axe_violations,
     browser,
+    engine_url,
     expect,
-    explorer_app,
     live_url,
     pytestmark,
 )
 
-from conftest import serving
-from graph.falkor import FalkorBackend
-from loaders.facts import Facts
-from loaders.pipeline import load_facts, loaded_digest
 from migkg.dates import today
-from migkg.settings import Settings
 
 expect.set_options(timeout=TIMEOUT_MS)
 
 EIN_CHAIN = "Stated against Home Secretary details new agreements"
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def engine_url(request: pytest.FixtureRequest, loaded: FalkorBackend, facts: Facts) -> Iterator[str]:
-    """The explorer served over the curated graph on each engine in turn."""
-    backend: Any = loaded
-    if request.param == "neo4j":
-        backend = request.getfixturevalue("neo")
-        if not backend.exists() or loaded_digest(backend) != facts.digest:
-            load_facts(facts, backend)
-    with serving(explorer_app(backend, Settings(query_timeout_ms=120_000))) as url:
-        yield url
+
 
 
 def _open(shown: Tab) -> Any:

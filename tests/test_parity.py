@@ -22,11 +22,10 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS
 
-from conftest import run_cli, serving
+from conftest import curated, run_cli, serving
 from graph.falkor import FalkorBackend
 from graph.neo4j_backend import Neo4jBackend
 from loaders.facts import Facts
-from loaders.pipeline import load_facts, loaded_digest
 from migkg.settings import Settings
 from ontology.export import build_graph
 
@@ -55,10 +54,8 @@ def app_for(backend: FalkorBackend | Neo4jBackend, settings: Settings = SETTINGS
 def clients(loaded: FalkorBackend, neo: Neo4jBackend, facts: Facts) -> Iterator[dict[str, TestClient]]:
     """One app per engine for the module: every request here reads, so each answers from
     the curated graph throughout (an app starts in about a second; 80 requests share two)."""
-    if not neo.exists() or loaded_digest(neo) != facts.digest:
-        load_facts(facts, neo)
     with (TestClient(app_for(loaded), raise_server_exceptions=False) as embedded,
-          TestClient(app_for(neo), raise_server_exceptions=False) as neo4j):
+          TestClient(app_for(curated(neo, facts)), raise_server_exceptions=False) as neo4j):
         yield {"embedded": embedded, "neo4j": neo4j}
 
 
