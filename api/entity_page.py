@@ -170,11 +170,11 @@ def _evidence(evidence: list[dict[str, Any]], documents: dict[str, dict[str, Any
     return Evidence(figures)
 
 
-def _relationships(data: dict[str, Any], schema: Schema) -> list[RelGroup]:
+def _relationships(data: dict[str, Any], schema: Schema, words: Words) -> list[RelGroup]:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rel in data["relationships"]:
         groups.setdefault((rel["type"], rel["direction"]), []).append(rel)
-    out, words = [], _words(schema)
+    out = []
     for (rtype, direction), rels in sorted(groups.items()):
         desc = schema.relationships[rtype].description if rtype in schema.relationships else ""
         group = RelGroup(hid=f"rel-{rtype}-{direction}", phrase=rel_phrase(rtype, direction),
@@ -206,17 +206,18 @@ def entity_page_html(data: dict[str, Any], schema: Schema,
               (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("RDF/XML", "rdf"))]
     status = data["properties"].get("status")
     evidence = _evidence(data["evidence"], data["documents"], schema) if data["evidence"] else None
-    relationships = _relationships(data, schema)
+    words = _words(schema)  # once per page: the property list and the relationships use it
+    relationships = _relationships(data, schema, words)
     return render(
         "entity.html", **shell_context(),
         name=str(data["name"] or data["id"]), kind=data["kind"], slug=kind.slug,
         plural=kind.plural, plural_label=humanize(kind.plural),
         route=f"/entity/{kind.slug}/{ident}", path=path, iri=data["iri"], alternates=alternates,
         links=links, status=str(status) if status else None,
-        status_label=_scalar("status", status, _words(schema)).text if status else None,
+        status_label=_scalar("status", status, words).text if status else None,
         aliases=data.get("aliases") or [], summary=data.get("summary") or None,
         evidence=evidence, relationships=relationships, rel_count=len(data["relationships"]),
-        props=_props({"id": data["id"], **data["properties"]}, _words(schema)),
+        props=_props({"id": data["id"], **data["properties"]}, words),
         documents=[(id_path(schema, "Document", d["id"]), str(d.get("title") or d["id"]))
                    for d in data["documents"].values()],
         section_id=section_id)
